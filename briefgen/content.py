@@ -1,0 +1,475 @@
+"""Finding briefs and reading them into validated `Brief`s, with errors that point at a line.
+
+A brief is a folder holding `brief.md` (YAML front matter + Markdown sections) and
+`sources.yaml`, or a single `brief.yaml` / `brief.json` of the same schema (sources inline). Every
+problem found while reading a brief is collected and raised together, each naming its file, line
+and field.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import BriefgenError, Problem
+from .model import Brief
+from .sections import Path_, parse_body
+
+MARKDOWN_NAMES = ("brief.md",)
+DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
+SOURCES_NAMES = ("sources.yaml", "sources.yml")
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadedBrief:
+    """A validated brief and where it came from."""
+
+    brief: Brief
+    slug: str
+    folder: Path
+    files: tuple[Path, ...]
+
+    def input_files(self) -> list[Path]:
+        """Every file the brief was built from: its own files and its sources' local texts."""
+        texts = [self.folder / s.text for s in self.brief.sources if s.text]
+        return [*self.files, *(p for p in texts if p.is_file())]
+
+
+@dataclass
+class _Located:
+    """Raw data merged from the brief's files, and the file and line of each value."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    where: dict[Path_, tuple[Path, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, path: Path_) -> tuple[Path | None, int | None]:
+        """The file and line of the longest known prefix of `path`."""
+        for length in range(len(path), -1, -1):
+            if path[:length] in self.where:
+                return self.where[path[:length]]
+        return None, None
+
+
+def find_briefs(paths: list[Path], content_dir: Path = Path("content")) -> list[Path]:
+    """The brief folders or files named, or every brief under `content_dir` if none are."""
+    if not paths:
+        if not content_dir.is_dir():
+            raise BriefgenError(
+                f"no brief given and no '{content_dir}' folder here",
+                hint="run briefgen from your project folder, name a brief folder, "
+                "or create one with 'briefgen new SLUG'",
+            )
+        found = sorted(p for p in content_dir.iterdir() if p.is_dir() and _brief_file(p))
+        if not found:
+            raise BriefgenError(
+                f"no briefs under '{content_dir}'",
+                hint="each brief is a folder holding brief.md and sources.yaml",
+            )
+        return found
+    problems = [_missing_brief(p) for p in paths if not (p.is_file() or _brief_file(p))]
+    if problems:
+        raise BriefgenError(problems=problems)
+    return list(paths)
+
+
+def load_briefs(paths: list[Path]) -> list[LoadedBrief]:
+    """Load every brief, reporting the problems of all of them together."""
+    loaded: list[LoadedBrief] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            loaded.append(load_brief(path))
+        except BriefgenError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise BriefgenError(problems=problems)
+    return loaded
+
+
+def load_brief(path: Path) -> LoadedBrief:
+    """Read and validate one brief, given as its folder or as a single file."""
+    main = path if path.is_file() else _brief_file(path)
+    if main is None:
+        raise BriefgenError(problems=[_missing_brief(path)])
+    folder = main.parent
+    located = _Located()
+    files = [main]
+    if main.suffix == ".md":
+        _read_markdown_brief(main, located)
+        if "sources" not in located.data:
+            sources_file = _sources_file(folder)
+            if sources_file is None:
+                located.problems.append(
+                    Problem(
+                        "the brief has no sources.yaml beside it",
+                        file=folder / SOURCES_NAMES[0],
+                        hint="create sources.yaml listing the sources the brief cites "
+                        "(write [] if it cites none)",
+                    )
+                )
+            else:
+                files.append(sources_file)
+                _read_sources(sources_file, located)
+    else:
+        _read_data_brief(main, located)
+    brief = _validate(located, main)
+    slug = folder.name if main.stem == "brief" else main.stem
+    return LoadedBrief(brief, slug, folder, tuple(files))
+
+
+def _brief_file(folder: Path) -> Path | None:
+    if not folder.is_dir():
+        return None
+    return next((folder / n for n in (*MARKDOWN_NAMES, *DATA_NAMES) if (folder / n).is_file()), None)
+
+
+def _sources_file(folder: Path) -> Path | None:
+    return next((folder / n for n in SOURCES_NAMES if (folder / n).is_file()), None)
+
+
+def _missing_brief(path: Path) -> Problem:
+    if not path.exists():
+        return Problem("no such file or folder", file=path, hint="check the path")
+    return Problem(
+        "no brief.md, brief.yaml or brief.json in this folder",
+        file=path,
+        hint="a brief folder holds brief.md and sources.yaml; 'briefgen new SLUG' makes one",
+    )
+
+
+def read_text(path: Path) -> str:
+    """A text file as str: UTF-8 (a byte-order mark is fine), newlines normalised to \\n."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BriefgenError(f"cannot read: {error.strerror}", file=path) from None
+    if len(raw) > MAX_INPUT_BYTES:
+        raise BriefgenError(
+            f"file is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}",
+            file=path,
+            hint="split the material, or keep long source texts out of the brief",
+        )
+    if b"\x00" in raw:
+        raise BriefgenError("this is a binary file, not text", file=path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BriefgenError(
+            f"not valid UTF-8 (byte {raw[error.start]:#04x})",
+            file=path,
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_markdown_brief(path: Path, located: _Located) -> None:
+    try:
+        text = read_text(path)
+    except BriefgenError as error:
+        located.problems.extend(error.problems)
+        return
+    if not text.strip():
+        located.problems.append(
+            Problem("the file is empty", file=path, hint="'briefgen new SLUG' writes a skeleton")
+        )
+        return
+    front, body, body_line = _split_front_matter(text, path, located)
+    if front is not None:
+        data = _load_yaml(front, path, 2, located, ())
+        if data is not None and not isinstance(data, dict):
+            located.problems.append(
+                Problem(
+                    "the front matter must be 'field: value' lines",
+                    file=path,
+                    line=2,
+                    hint="start it with e.g. 'title: My brief'",
+                )
+            )
+        elif data:
+            located.data.update(data)
+    parsed = parse_body(body, body_line)
+    for key, value in parsed.data.items():
+        if key in located.data and key != "extras":
+            line = parsed.lines.get((key,))
+            located.problems.append(
+                Problem(
+                    f"'{key}' is given twice: in the front matter and as a section",
+                    file=path,
+                    line=line,
+                    field=key,
+                    hint="keep one of the two",
+                )
+            )
+        else:
+            located.data[key] = value
+    located.where.update({p: (path, line) for p, line in parsed.lines.items()})
+    located.problems.extend(
+        Problem(p.message, file=path, line=p.line, field=p.field, hint=p.hint)
+        for p in parsed.problems
+    )
+
+
+def _split_front_matter(
+    text: str, path: Path, located: _Located
+) -> tuple[str | None, str, int]:
+    """(front matter or None, body, 1-based line where the body starts)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return None, text, 1
+    for index, line in enumerate(lines[1:], start=1):
+        if line.strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
+    located.problems.append(
+        Problem(
+            "the front matter that starts on line 1 is never closed",
+            file=path,
+            line=1,
+            hint="end it with a line holding only '---'",
+        )
+    )
+    return None, "", len(lines)
+
+
+def _read_sources(path: Path, located: _Located) -> None:
+    try:
+        data = _load_yaml(read_text(path), path, 1, located, ("sources",))
+    except BriefgenError as error:
+        located.problems.extend(error.problems)
+        return
+    if isinstance(data, dict) and set(data) == {"sources"}:
+        data = data["sources"]
+        located.where = {
+            (p[:1] + p[2:] if p[:2] == ("sources", "sources") else p): w
+            for p, w in located.where.items()
+        }
+    if data is None:
+        data = []
+    if not isinstance(data, list):
+        located.problems.append(
+            Problem(
+                "sources.yaml must be a list of sources",
+                file=path,
+                line=1,
+                hint="start each source with '- id: ...'",
+            )
+        )
+        return
+    located.data["sources"] = data
+    located.where.setdefault(("sources",), (path, 1))
+
+
+def _read_data_brief(path: Path, located: _Located) -> None:
+    try:
+        text = read_text(path)
+    except BriefgenError as error:
+        located.problems.extend(error.problems)
+        return
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            located.problems.append(
+                Problem(f"invalid JSON: {error.msg}", file=path, line=error.lineno)
+            )
+            return
+        _record_lines(text, path, 1, located, ())
+    else:
+        data = _load_yaml(text, path, 1, located, ())
+    if not isinstance(data, dict):
+        located.problems.append(
+            Problem("the brief must be a mapping of fields", file=path, line=1,
+                    hint="see 'briefgen schema' for the fields")
+        )
+        return
+    located.data.update(data)
+    located.where.setdefault((), (path, 1))
+
+
+def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> Any:
+    """Parse YAML, recording the line of every value; syntax errors become problems."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        reason = getattr(error, "problem", None) or str(error)
+        located.problems.append(
+            Problem(
+                f"YAML syntax error: {reason}",
+                file=path,
+                line=first_line + mark.line if mark else None,
+                hint="check indentation, and quote values that contain ': ' or start with '@'",
+            )
+        )
+        return None
+    _record_lines(text, path, first_line, located, root)
+    return data
+
+
+def _record_lines(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> None:
+    """Walk the YAML node tree once more to learn which line each value sits on."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return
+    located.where[root] = (path, first_line)
+
+    def walk(node: yaml.Node, at: Path_) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                line = first_line + key_node.start_mark.line
+                if key in seen:
+                    located.problems.append(
+                        Problem(f"'{key}' is given twice", file=path, line=line,
+                                field=_dotted((*at, key)), hint="keep one of them")
+                    )
+                seen.add(key)
+                located.where[(*at, key)] = (path, line)
+                walk(value_node, (*at, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                located.where[(*at, index)] = (path, first_line + item.start_mark.line)
+                walk(item, (*at, index))
+
+    if node is not None:
+        walk(node, root)
+
+
+def _validate(located: _Located, main: Path) -> Brief:
+    brief: Brief | None = None
+    problems = list(located.problems)
+    if not problems or located.data:
+        try:
+            brief = Brief.model_validate(located.data)
+        except ValidationError as error:
+            problems.extend(_problems_from(error, located, main))
+    if problems:
+        raise BriefgenError(problems=_unique(problems))
+    assert brief is not None
+    return brief
+
+
+def _problems_from(error: ValidationError, located: _Located, main: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        file, line = located.locate(loc)
+        file = file or main
+        kind = item["type"]
+        if kind == "unknown_citation":
+            problems.extend(_citation_problems(item, loc, located, file))
+        elif kind == "missing":
+            problems.append(
+                Problem(f"'{loc[-1]}' is required but missing", file=file, line=line,
+                        field=_dotted(loc), hint=_missing_hint(loc))
+            )
+        elif kind == "extra_forbidden":
+            problems.append(
+                Problem(f"unknown field '{loc[-1]}'", file=file, line=line, field=_dotted(loc),
+                        hint=_did_you_mean(loc))
+            )
+        else:
+            problems.append(Problem(_message(item), file=file, line=line, field=_dotted(loc)))
+    return problems
+
+
+def _citation_problems(item: dict, loc: Path_, located: _Located, file: Path) -> list[Problem]:
+    """One problem per unknown id, on the line where it is cited."""
+    problems = []
+    text = read_text(file) if file.is_file() else ""
+    for source_id in item["ctx"]["unknown"]:
+        _, section_line = located.locate(loc)
+        line = _line_of(text, f"@{source_id}", after=section_line or 1)
+        problems.append(
+            Problem(
+                f"cites @{source_id}, which no source has as its id",
+                file=file,
+                line=line or section_line,
+                field=_dotted(loc),
+                hint=_id_hint(source_id, [s.get("id") for s in _raw_sources(located)]),
+            )
+        )
+    return problems
+
+
+def _raw_sources(located: _Located) -> list[dict]:
+    sources = located.data.get("sources")
+    return [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+
+
+def _id_hint(source_id: str, known: list[Any]) -> str:
+    close = difflib.get_close_matches(source_id, [k for k in known if isinstance(k, str)], n=1)
+    if close:
+        return f"did you mean @{close[0]}?"
+    return "add a source with this id to sources.yaml, or fix the citation"
+
+
+def _line_of(text: str, needle: str, after: int) -> int | None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number >= after and needle in line:
+            return number
+    return None
+
+
+def _missing_hint(loc: Path_) -> str:
+    if loc == ("executive_summary",):
+        return "add a '# Executive Summary' section"
+    if len(loc) == 1:
+        return f"add '{loc[0]}: ...' to the front matter"
+    return f"add '{loc[-1]}' to this entry"
+
+
+def _did_you_mean(loc: Path_) -> str:
+    fields = list(_model_at(loc[:-1]).model_fields)
+    close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "known fields: " + ", ".join(fields)
+
+
+def _model_at(loc: Path_) -> type[BaseModel]:
+    """The model class that validates the value at `loc` inside a Brief."""
+    model: Any = Brief
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[part].annotation
+        model = _first_model(annotation) or model
+    return model
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, (_first_model(a) for a in typing.get_args(annotation))), None)
+
+
+def _message(item: dict) -> str:
+    message = item["msg"].removeprefix("Value error, ")
+    given = item.get("input")
+    if isinstance(given, str | int | float) and len(str(given)) < 60:
+        message += f" (got {given!r})"
+    return message
+
+
+def _dotted(loc: Path_) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))

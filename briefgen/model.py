@@ -1,0 +1,249 @@
+"""The brief as data: pydantic models that templates receive, already validated.
+
+Every section of a classic policy brief has a home here (see `SECTION_KEYS`). Text fields hold
+Markdown; rendering it is `markdown.py`'s job. Cross-field checks (duplicate source ids, citations
+that name no source) are field validators, so pydantic reports them together with every other
+problem instead of stopping at the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .citations import SOURCE_ID_PATTERN, find_citations
+
+#: The sections a brief can hold, in their conventional reading order.
+SECTION_KEYS: tuple[str, ...] = (
+    "key_messages",
+    "executive_summary",
+    "introduction",
+    "background",
+    "analysis",
+    "implications",
+    "assessments",
+    "recommendations",
+    "conclusion",
+)
+
+#: The heading a section gets when the author did not write one of their own.
+DEFAULT_HEADINGS: dict[str, str] = {
+    "key_messages": "Key Messages",
+    "executive_summary": "Executive Summary",
+    "introduction": "Introduction",
+    "background": "Background",
+    "analysis": "Analysis",
+    "implications": "Implications",
+    "assessments": "Assessments",
+    "recommendations": "Recommendations",
+    "conclusion": "Conclusion",
+}
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+SourceId = Annotated[str, StringConstraints(pattern=rf"^{SOURCE_ID_PATTERN}$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a typo in a field name must not silently drop content."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Author(Strict):
+    name: RequiredText
+    affiliation: Text | None = None
+    email: Text | None = None
+
+
+class Source(Strict):
+    """A work the brief rests on. `date` may be a full date or just a year."""
+
+    id: SourceId
+    title: RequiredText
+    author: Text | None = None
+    publisher: Text | None = None
+    date: dt.date | Annotated[int, Field(ge=1000, le=9999)] | None = None
+    url: Text | None = None
+    accessed: dt.date | None = None
+    type: Text | None = None
+    text: Text | None = Field(
+        default=None, description="A local file, relative to the brief, with the source's text."
+    )
+    note: Text | None = None
+
+    @property
+    def year(self) -> int | None:
+        return self.date.year if isinstance(self.date, dt.date) else self.date
+
+
+class Topic(Strict):
+    """A titled part of a section (an analysis finding, an implication): prose, then points."""
+
+    title: Text | None = None
+    body: Text = ""
+    points: list[RequiredText] = []
+
+
+class Scenario(Strict):
+    """An assessment: what could happen, how likely it is, and what would signal it."""
+
+    title: RequiredText
+    likelihood: Text | None = None
+    body: Text = ""
+    indicators: list[RequiredText] = []
+
+
+class Action(Strict):
+    """One concrete step, optionally led by a short title (`**Title:** what to do`)."""
+
+    title: Text | None = None
+    text: RequiredText
+
+
+class RecommendationGroup(Strict):
+    """A numbered recommendation: why, then the actions that carry it out."""
+
+    title: RequiredText
+    rationale: Text = ""
+    actions: list[Action] = []
+    owner: Text | None = None
+    timeframe: Text | None = None
+    priority: Text | None = None
+
+
+class ExtraSection(Strict):
+    """A section whose heading maps to no known field; kept, and placed after `after`."""
+
+    key: RequiredText
+    title: RequiredText
+    body: Text = ""
+    after: str | None = Field(
+        default=None, description="The section it followed in the source; null for the start."
+    )
+
+
+class Brief(Strict):
+    """One policy brief: its metadata, its sections and the sources its claims rest on."""
+
+    # Sources come first so that the citation checks below can see them (pydantic validates
+    # fields in declaration order and hands earlier results to later validators).
+    sources: list[Source] = []
+
+    title: RequiredText
+    subtitle: Text | None = None
+    date: dt.date
+    version: Annotated[int, Field(ge=1)] = 1
+    series: Text | None = None
+    number: Text | None = None
+    authors: list[Author] = []
+    organization: Text | None = None
+    department: Text | None = None
+    classification: Text = "PUBLIC"
+    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
+        "en"
+    )
+    keywords: list[RequiredText] = []
+    audiences: dict[str, RequiredText] = Field(
+        default={}, description="Audience name to the style that serves it, e.g. minister: memo."
+    )
+    decision: Text | None = Field(default=None, description="The decision asked of the reader.")
+
+    key_messages: list[RequiredText] = []
+    executive_summary: RequiredText
+    introduction: Text = ""
+    background: Text = ""
+    analysis: list[Topic] = []
+    implications: list[Topic] = []
+    assessments: list[Scenario] = []
+    recommendations: list[RecommendationGroup] = []
+    conclusion: Text = ""
+    extras: list[ExtraSection] = []
+    headings: dict[str, RequiredText] = Field(
+        default={}, description="Section key to the heading the author wrote for it."
+    )
+
+    @field_validator("sources")
+    @classmethod
+    def _source_ids_are_unique(cls, sources: list[Source]) -> list[Source]:
+        seen: set[str] = set()
+        duplicates = [s.id for s in sources if s.id in seen or seen.add(s.id)]
+        if duplicates:
+            raise PydanticCustomError(
+                "duplicate_source_id",
+                "source id {ids} is used more than once; every source needs its own id",
+                {"ids": ", ".join(sorted(set(duplicates)))},
+            )
+        return sources
+
+    @field_validator(*SECTION_KEYS, "extras", "decision")
+    @classmethod
+    def _citations_resolve(cls, value: Any, info: ValidationInfo) -> Any:
+        if "sources" not in info.data:  # the sources are broken: that error is reported instead
+            return value
+        known = {source.id for source in info.data["sources"]}
+        unknown = sorted(
+            {c.source_id for text in _strings_in(value) for c in find_citations(text)} - known
+        )
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_citation",
+                "cites {ids}, which no source has as its id",
+                {"ids": ", ".join(f"@{i}" for i in unknown), "unknown": unknown},
+            )
+        return value
+
+    @field_validator("headings")
+    @classmethod
+    def _headings_name_sections(cls, headings: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(headings) - set(SECTION_KEYS))
+        if unknown:
+            raise ValueError(f"no section is called {', '.join(unknown)}")
+        return headings
+
+    def heading(self, key: str) -> str:
+        """The heading to print for a section: the author's own, else the conventional one."""
+        return self.headings.get(key) or DEFAULT_HEADINGS.get(key, key.replace("_", " ").title())
+
+    def source(self, source_id: str) -> Source | None:
+        return next((s for s in self.sources if s.id == source_id), None)
+
+    def has_section(self, key: str) -> bool:
+        return bool(getattr(self, key, None))
+
+    def cited_ids(self) -> list[str]:
+        """Source ids in order of first citation, over every section in reading order."""
+        ordered: dict[str, None] = {}
+        for key in (*SECTION_KEYS, "extras", "decision"):
+            for text in _strings_in(getattr(self, key)):
+                ordered.update((c.source_id, None) for c in find_citations(text))
+        return list(ordered)
+
+    def extras_after(self, key: str | None) -> list[ExtraSection]:
+        return [extra for extra in self.extras if extra.after == key]
+
+
+def _strings_in(value: Any) -> Iterator[str]:
+    """Every string inside a field value, however deeply nested in models and lists."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _strings_in(getattr(value, name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings_in(item)

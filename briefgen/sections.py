@@ -1,0 +1,396 @@
+"""The Markdown body of `brief.md` → the brief's section fields, with the line of every item.
+
+Level-1 headings name sections. Headings are matched by meaning, not spelling ("Strategic
+Analysis", "Key Judgments", "Policy Recommendations" all find their field); a heading that names
+no field becomes an extra section in its place, so nothing the author wrote is dropped. Inside a
+section, `##` headings make findings, scenarios or recommendation groups; list items become their
+points, indicators or actions; and `Key: value` paragraphs (Likelihood, Priority, Owner,
+Timeframe) fill their metadata.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+from .errors import Problem
+
+Path_ = tuple[str | int, ...]
+
+HEADING_ALIASES: dict[str, tuple[str, ...]] = {
+    "key_messages": (
+        "key messages", "key message", "key judgments", "key judgements", "bottom line",
+        "bottom line up front", "bluf", "key points", "key takeaways", "takeaways",
+        "main points", "highlights", "summary points", "key findings", "at a glance",
+    ),
+    "executive_summary": ("executive summary", "summary", "overview", "abstract", "synopsis"),
+    "introduction": ("introduction", "purpose", "the issue", "issue", "problem statement"),
+    "background": ("background", "context", "background and context", "historical background"),
+    "analysis": ("analysis", "discussion", "findings", "situation analysis", "assessment of issues"),
+    "implications": ("implications", "consequences", "what this means"),
+    "assessments": (
+        "assessments", "assessment", "scenarios", "scenario analysis", "outlook",
+        "forecast", "future scenarios",
+    ),
+    "recommendations": (
+        "recommendations", "recommendation", "recommended actions", "options and recommendations",
+        "next steps", "actions", "recommendations for action",
+    ),
+    "conclusion": (
+        "conclusion", "conclusions", "concluding remarks", "final thoughts", "closing remarks",
+    ),
+}
+_QUALIFIERS = ("strategic", "policy", "political", "main", "our")
+_ALIAS_TO_KEY = {alias: key for key, aliases in HEADING_ALIASES.items() for alias in aliases}
+
+_META_KEYS: dict[str, dict[str, str]] = {
+    "assessments": {"likelihood": "likelihood", "probability": "likelihood"},
+    "recommendations": {
+        "priority": "priority", "owner": "owner", "lead": "owner",
+        "responsible": "owner", "timeframe": "timeframe", "timeline": "timeframe",
+    },
+}
+_META_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.+?)\s*$")
+_LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
+_BOLD_LEAD = re.compile(r"^\*\*(?P<title>[^*]+?)[:.]?\*\*[:.]?\s+(?P<text>\S.*)$", re.DOTALL)
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
+
+_md = MarkdownIt("commonmark").enable("table")
+
+
+def section_key(heading: str) -> str | None:
+    """The field a level-1 heading names, or None when it names none."""
+    name = normalise_heading(heading)
+    if name in _ALIAS_TO_KEY:
+        return _ALIAS_TO_KEY[name]
+    for qualifier in _QUALIFIERS:
+        if name.startswith(qualifier + " ") and name[len(qualifier) + 1 :] in _ALIAS_TO_KEY:
+            return _ALIAS_TO_KEY[name[len(qualifier) + 1 :]]
+    return None
+
+
+def normalise_heading(heading: str) -> str:
+    """Lower case, without numbering ("2.", "IV."), emphasis or trailing punctuation."""
+    text = heading.replace("*", "").replace("_", " ").strip()
+    text = _NUMBERING.sub("", text)
+    text = text.replace("&", " and ").lower()
+    text = re.sub(r"[^\w\s-]", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass
+class Block:
+    """A top-level Markdown block: its kind, its source lines, and list items if it is a list."""
+
+    kind: str
+    start: int  # 0-based, into the section's lines
+    end: int
+    items: list[tuple[int, str]] = field(default_factory=list)  # (line, item Markdown)
+
+
+@dataclass
+class ParsedBody:
+    """What the body gave: field values, where each came from, and what went wrong."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[Path_, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_body(text: str, first_line: int) -> ParsedBody:
+    """Split a Markdown body into section fields. `first_line` is its 1-based line in the file."""
+    result = ParsedBody()
+    lines = text.split("\n")
+    sections = _split_on_headings(lines, level=1)
+    preamble = sections.pop(0)
+    if "".join(preamble.lines).strip():
+        result.problems.append(
+            Problem(
+                "text before the first section heading belongs to no section",
+                line=first_line + _first_text_line(preamble.lines),
+                hint="start the body with a heading such as '# Executive Summary'",
+            )
+        )
+    previous: str | None = None
+    seen: dict[str, int] = {}
+    extra_keys: set[str] = set()
+    for section in sections:
+        line = first_line + section.heading_line
+        key = section_key(section.title)
+        if key is None:
+            previous = _add_extra(result, section, line, previous, extra_keys, first_line)
+            continue
+        if key in seen:
+            result.problems.append(
+                Problem(
+                    f"a second '{section.title}' section: '{key}' already began on line {seen[key]}",
+                    line=line,
+                    field=key,
+                    hint="merge the two sections, or rename one to keep it as an extra section",
+                )
+            )
+            continue
+        seen[key] = line
+        result.data.setdefault("headings", {})[key] = section.title
+        result.lines[(key,)] = line
+        _PARSERS[key](result, key, section.lines, first_line + section.heading_line + 1)
+        previous = key
+    return result
+
+
+@dataclass
+class _Section:
+    title: str
+    heading_line: int  # 0-based line of the heading within the text split
+    lines: list[str]
+
+
+def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
+    """Sections under ATX headings of `level`; the first entry is whatever precedes them.
+
+    markdown-it finds the headings, so a `#` inside a code fence is never mistaken for one.
+    """
+    starts = [
+        (token.map[0], _inline_text(tokens, i))
+        for tokens in [_md.parse("\n".join(lines))]
+        for i, token in enumerate(tokens)
+        if token.type == "heading_open" and token.tag == f"h{level}" and token.level == 0
+        and token.map
+    ]
+    result = [_Section("", 0, lines[: starts[0][0]] if starts else lines)]
+    for index, (start, title) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
+        # A setext heading spans two lines; its body starts after the underline.
+        body_start = start + 1
+        if body_start < end and re.fullmatch(r"\s*(=+|-+)\s*", lines[body_start] or "x"):
+            body_start += 1
+        result.append(_Section(title, start, lines[body_start:end]))
+    return result
+
+
+def _inline_text(tokens: list, index: int) -> str:
+    return tokens[index + 1].content.strip()
+
+
+def _first_text_line(lines: list[str]) -> int:
+    return next((i for i, text in enumerate(lines) if text.strip()), 0)
+
+
+def _blocks(lines: list[str]) -> list[Block]:
+    """Top-level blocks of a section, with each list item's Markdown dedented."""
+    tokens = _md.parse("\n".join(lines))
+    blocks: list[Block] = []
+    for index, token in enumerate(tokens):
+        if token.level != 0 or not token.map or token.nesting == -1:
+            continue
+        kind = token.type.removesuffix("_open")
+        block = Block(kind, token.map[0], token.map[1])
+        if kind in ("bullet_list", "ordered_list"):
+            block.items = _list_items(tokens, index, lines)
+        blocks.append(block)
+    return blocks
+
+
+def _list_items(tokens: list, list_index: int, lines: list[str]) -> list[tuple[int, str]]:
+    items: list[tuple[int, str]] = []
+    depth = 0
+    for token in tokens[list_index + 1 :]:
+        if token.type.endswith("_list_open"):
+            depth += 1
+        elif token.type.endswith("_list_close"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif token.type == "list_item_open" and depth == 0 and token.map:
+            start, end = token.map
+            items.append((start, _item_markdown(lines[start:end])))
+    return items
+
+
+def _item_markdown(item_lines: list[str]) -> str:
+    first = item_lines[0]
+    marker = _LIST_MARKER.match(first)
+    width = len(marker[0]) if marker else 0
+    rest = [line[width:] if line[:width].strip() == "" else line for line in item_lines[1:]]
+    return textwrap.dedent("\n".join([first[width:], *rest])).strip()
+
+
+def _source(lines: list[str], block: Block) -> str:
+    return "\n".join(lines[block.start : block.end]).strip()
+
+
+def _prose(lines: list[str], blocks: list[Block]) -> str:
+    return "\n\n".join(_source(lines, b) for b in blocks)
+
+
+def _parse_prose(result: ParsedBody, key: str, lines: list[str], offset: int) -> None:
+    result.data[key] = "\n".join(lines).strip()
+
+
+def _parse_messages(result: ParsedBody, key: str, lines: list[str], offset: int) -> None:
+    """Each list item is a message; a paragraph outside a list is one message too."""
+    messages: list[str] = []
+    for block in _blocks(lines):
+        entries = block.items or [(block.start, _source(lines, block))]
+        for line, text in entries:
+            result.lines[(key, len(messages))] = offset + line
+            messages.append(text)
+    result.data[key] = messages
+
+
+def _parse_topics(result: ParsedBody, key: str, lines: list[str], offset: int) -> None:
+    """`##` parts, each prose then points; text before the first `##` is an untitled part."""
+    topics: list[dict[str, Any]] = []
+    for part in _split_on_headings(lines, level=2):
+        blocks = _blocks(part.lines)
+        if part.title == "" and not blocks:
+            continue
+        base = offset + part.heading_line + (1 if part.title else 0)
+        path = (key, len(topics))
+        result.lines[path] = offset + part.heading_line if part.title else base
+        lists = [b for b in blocks if b.items]
+        points = [text for b in lists for _, text in b.items]
+        for index, (line, _) in enumerate(item for b in lists for item in b.items):
+            result.lines[(*path, "points", index)] = base + line
+        topic = {"body": _prose(part.lines, [b for b in blocks if not b.items]), "points": points}
+        if part.title:
+            topic["title"] = part.title
+        topics.append(topic)
+    result.data[key] = topics
+
+
+def _parse_scenarios(result: ParsedBody, key: str, lines: list[str], offset: int) -> None:
+    """`##` scenarios with a `Likelihood:` line; list items are the indicators to watch."""
+    scenarios: list[dict[str, Any]] = []
+    for part in _split_on_headings(lines, level=2)[1:]:
+        path = (key, len(scenarios))
+        result.lines[path] = offset + part.heading_line
+        scenario = {"title": part.title, **_grouped(part, key, "indicators", result, path, offset)}
+        scenario["indicators"] = scenario.pop("items")
+        scenarios.append(scenario)
+    _require_subheadings(result, key, lines, offset, scenarios, "## Continued balancing")
+    result.data[key] = scenarios
+
+
+def _parse_recommendations(result: ParsedBody, key: str, lines: list[str], offset: int) -> None:
+    """`##` groups with Priority/Owner/Timeframe lines and `**Title:** text` actions.
+
+    A section written as one numbered list instead ("1. **Do this.** Because...") makes one
+    group per item, which is how many briefs write short recommendations.
+    """
+    parts = _split_on_headings(lines, level=2)
+    groups: list[dict[str, Any]] = []
+    if len(parts) == 1:
+        for block in _blocks(lines):
+            for line, text in block.items:
+                title, rest = _split_lead(text)
+                result.lines[(key, len(groups))] = offset + line
+                groups.append({"title": title or text, "rationale": rest if title else ""})
+    for part in parts[1:]:
+        path = (key, len(groups))
+        result.lines[path] = offset + part.heading_line
+        group = {"title": part.title, **_grouped(part, key, "actions", result, path, offset)}
+        group["rationale"] = group.pop("body")
+        group["actions"] = [
+            {"title": title, "text": rest} if title else {"text": text}
+            for text in group.pop("items")
+            for title, rest in [_split_lead(text)]
+        ]
+        groups.append(group)
+    _require_subheadings(result, key, lines, offset, groups, "## Diversify export routes")
+    result.data[key] = groups
+
+
+def _grouped(
+    part: _Section, key: str, items_name: str, result: ParsedBody, path: Path_, offset: int
+) -> dict[str, Any]:
+    """Split a `##` part into metadata lines, prose body and list items."""
+    blocks = _blocks(part.lines)
+    base = offset + part.heading_line + 1
+    values: dict[str, Any] = {}
+    prose: list[Block] = []
+    items: list[str] = []
+    for block in blocks:
+        meta = _metadata(_source(part.lines, block), _META_KEYS[key]) if not block.items else None
+        if meta:
+            for name, value in meta.items():
+                result.lines[(*path, name)] = base + block.start
+            values.update(meta)
+        elif block.items:
+            for line, text in block.items:
+                result.lines[(*path, items_name, len(items))] = base + line
+                items.append(text)
+        else:
+            prose.append(block)
+    return {**values, "body": _prose(part.lines, prose), "items": items}
+
+
+def _metadata(paragraph: str, known: dict[str, str]) -> dict[str, str] | None:
+    """`Key: value` lines, if every line of the paragraph is one with a known key."""
+    found: dict[str, str] = {}
+    for line in paragraph.replace("**", "").replace("__", "").split("\n"):
+        match = _META_LINE.match(line)
+        if not match or match[1].lower() not in known:
+            return None
+        found[known[match[1].lower()]] = match[2]
+    return found
+
+
+def _split_lead(text: str) -> tuple[str | None, str]:
+    """`**Title:** rest` → (Title, rest); anything else → (None, text)."""
+    match = _BOLD_LEAD.match(text)
+    return (match["title"].strip(), match["text"].strip()) if match else (None, text)
+
+
+def _require_subheadings(
+    result: ParsedBody, key: str, lines: list[str], offset: int, found: list, example: str
+) -> None:
+    text_line = _first_text_line(lines)
+    if not found and "".join(lines).strip():
+        result.problems.append(
+            Problem(
+                f"the {key} section has text but no '##' heading for its first item",
+                line=offset + text_line,
+                field=key,
+                hint=f"give each item its own level-2 heading, e.g. '{example}'",
+            )
+        )
+
+
+def _add_extra(
+    result: ParsedBody,
+    section: _Section,
+    line: int,
+    previous: str | None,
+    taken: set[str],
+    first_line: int,
+) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", normalise_heading(section.title)).strip("-") or "section"
+    key, counter = base, 2
+    while key in taken:
+        key, counter = f"{base}-{counter}", counter + 1
+    taken.add(key)
+    extras = result.data.setdefault("extras", [])
+    result.lines[("extras", len(extras))] = line
+    extras.append(
+        {"key": key, "title": section.title, "body": "\n".join(section.lines).strip(),
+         "after": previous}
+    )
+    return key
+
+
+_PARSERS = {
+    "key_messages": _parse_messages,
+    "executive_summary": _parse_prose,
+    "introduction": _parse_prose,
+    "background": _parse_prose,
+    "analysis": _parse_topics,
+    "implications": _parse_topics,
+    "assessments": _parse_scenarios,
+    "recommendations": _parse_recommendations,
+    "conclusion": _parse_prose,
+}
