@@ -1,0 +1,44 @@
+"""Checks a reader cares about that validation alone cannot make: length budgets per section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import Problem
+from .markdown import plain_text
+from .model import Brief
+from .styles import StyleSettings
+
+
+def section_word_counts(brief: Brief, settings: StyleSettings) -> dict[str, int]:
+    """Words of running text in each section the style shows, citations and markup excluded."""
+    return {
+        key: sum(len(plain_text(text).split()) for text in _texts(getattr(brief, key)))
+        for key in settings.sections
+        if brief.has_section(key)
+    }
+
+
+def word_budget_problems(brief: Brief, settings: StyleSettings) -> list[Problem]:
+    """One problem per section over the style's word budget, saying by how much."""
+    counts = section_word_counts(brief, settings)
+    return [
+        Problem(
+            f"{brief.heading(key)} has {counts[key]} words, {counts[key] - limit} over the "
+            f"'{settings.name}' style's budget of {limit}",
+            field=key,
+            hint="tighten the section, or build a style with a longer budget",
+        )
+        for key, limit in settings.budgets.words.items()
+        if counts.get(key, 0) > limit
+    ]
+
+
+def _texts(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    if hasattr(value, "model_fields"):
+        return [text for name in type(value).model_fields for text in _texts(getattr(value, name))]
+    return []

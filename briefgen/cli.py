@@ -1,0 +1,244 @@
+"""The `briefgen` command: parses arguments, calls the library, prints. No rules live here.
+
+Imports of the library happen inside commands so that `briefgen --help` and `validate` stay fast
+(WeasyPrint alone takes about a second to import, and only PDF builds load it).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+app = typer.Typer(
+    name="briefgen",
+    help="Turn sourced policy-brief content into typeset PDF and HTML, in a style per audience.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+_state = {"debug": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+TemplatesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--templates", "-t", help="A folder of your own styles, searched before ours "
+                 "(repeatable).", show_default=False),
+]
+BriefsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Brief folders or files. Default: every brief under content/.",
+                   show_default=False),
+]
+
+
+def reports_errors(command: F) -> F:
+    """Print a BriefgenError as located messages and exit 1; a traceback only with --debug."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import BriefgenError
+
+        try:
+            return command(*args, **kwargs)
+        except BriefgenError as error:
+            if _state["debug"]:
+                raise
+            print_problems(error)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err.print("interrupted; files already written are complete and kept")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_problems(error: Any) -> None:
+    count = len(error.problems)
+    for problem in error.problems:
+        location = problem.location()
+        prefix = f"[bold]{escape(location)}[/]: " if location else ""
+        err.print(f"[red]error[/] {prefix}{escape(problem.message)}")
+        if problem.hint:
+            err.print(f"       [dim]hint: {escape(problem.hint)}[/]")
+    if count > 1:
+        err.print(f"[red]{count} problems[/]")
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"briefgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback,
+                                          is_eager=True, help="Show the version.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+@reports_errors
+def build(
+    briefs: BriefsArgument = None,
+    style: Annotated[list[str] | None, typer.Option(
+        "--style", "-s", help="Style to build (repeatable). Default: the styles the brief's "
+        "audiences name, else every built-in style.", show_default=False)] = None,
+    audience: Annotated[list[str] | None, typer.Option(
+        "--audience", "-a", help="Build the edition for this audience of the brief "
+        "(repeatable).", show_default=False)] = None,
+    format: Annotated[list[str] | None, typer.Option(
+        "--format", "-f", help="pdf or html (repeatable). Default: what each style makes.",
+        show_default=False)] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("output"),
+    latest: Annotated[bool, typer.Option("--latest", help="Only the newest brief (by date, "
+                                         "then version).")] = False,
+    templates: TemplatesOption = None,
+    allow_overflow: Annotated[bool, typer.Option(
+        "--allow-overflow", help="Build even when a style's page limit is exceeded.")] = False,
+) -> None:
+    """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format>."""
+    from . import build as builder
+    from .content import find_briefs, load_briefs
+    from .styles import StyleLibrary
+
+    formats = _formats(format)
+    library = StyleLibrary(templates)
+    loaded = load_briefs(find_briefs(briefs or []))
+    if latest:
+        loaded = [builder.select_latest(loaded)]
+    jobs = builder.plan(loaded, library, style or [], audience or [], formats)
+
+    def progress(job: Any, result: Any) -> None:
+        if isinstance(result, builder.Output):
+            pages = f", {result.pages} page{'s' * (result.pages != 1)}" if result.pages else ""
+            out.print(f"[green]✓[/] {escape(str(result.path))}{pages}")
+            for warning in result.warnings:
+                err.print(f"  [yellow]warning[/] {escape(warning)}")
+        else:
+            err.print(f"[red]✗[/] {escape(job.label())}")
+            print_problems(result)
+
+    report = builder.run(jobs, library, output, allow_overflow=allow_overflow, on_done=progress)
+    written = len(report.outputs)
+    summary = (f"wrote {written} file{'s' * (written != 1)} for {len(loaded)} "
+               f"brief{'s' * (len(loaded) != 1)} into {output}/")
+    if report.failures:
+        err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
+        raise typer.Exit(1)
+    out.print(summary)
+
+
+@app.command()
+@reports_errors
+def validate(
+    briefs: BriefsArgument = None,
+    style: Annotated[list[str] | None, typer.Option(
+        "--style", "-s", help="Also check this style's word budgets (repeatable).",
+        show_default=False)] = None,
+    templates: TemplatesOption = None,
+) -> None:
+    """Check briefs without building them; every problem is listed with its file and line."""
+    from .check import word_budget_problems
+    from .content import find_briefs, load_briefs
+    from .errors import BriefgenError, Problem
+    from .styles import StyleLibrary
+
+    loaded = load_briefs(find_briefs(briefs or []))
+    problems: list[Problem] = []
+    if style:
+        library = StyleLibrary(templates)
+        for name in style:
+            settings = library.get(name).settings
+            for item in loaded:
+                problems += [
+                    Problem(p.message, file=item.files[0], line=None, field=p.field, hint=p.hint)
+                    for p in word_budget_problems(item.brief, settings)
+                ]
+    if problems:
+        raise BriefgenError(problems=problems)
+    names = ", ".join(item.slug for item in loaded)
+    out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
+
+
+@app.command()
+@reports_errors
+def styles(templates: TemplatesOption = None) -> None:
+    """List every style found, with its audience and description."""
+    from rich.table import Table
+
+    from .styles import StyleLibrary
+
+    library = StyleLibrary(templates)
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("style", "audience", "description", "from"):
+        table.add_column(column, overflow="fold")
+    for name in library.names():
+        found = library.get(name)
+        table.add_row(name, found.settings.audience, found.settings.description,
+                      "built-in" if found.builtin else str(found.folder.parent))
+    out.print(table)
+
+
+@app.command()
+@reports_errors
+def new(
+    slug: Annotated[str, typer.Argument(help="Folder name for the brief, e.g. energy-corridors.")],
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Where to create it.")] = Path(
+        "content"),
+    title: Annotated[str | None, typer.Option(help="The brief's title.")] = None,
+) -> None:
+    """Create a skeleton brief that validates and builds as it is."""
+    from .scaffold import new_brief
+
+    folder = new_brief(directory, slug, title)
+    out.print(f"[green]✓[/] created {escape(str(folder))}/brief.md and sources.yaml")
+    out.print(f"  next: edit them, then run [bold]briefgen build {escape(str(folder))}[/]")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the content format (brief.yaml / brief.json, front matter)."""
+    import json
+
+    from .model import Brief
+
+    sys.stdout.write(json.dumps(Brief.model_json_schema(), indent=2) + "\n")
+
+
+def _formats(values: list[str] | None) -> list[Any]:
+    allowed = ("pdf", "html")
+    for value in values or []:
+        if value not in allowed:
+            raise typer.BadParameter(f"'{value}' is not a format; use pdf or html",
+                                     param_hint="--format")
+    return list(dict.fromkeys(values or []))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app and returns its exit code (tests call this directly)."""
+    try:
+        app(args=argv, prog_name="briefgen", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

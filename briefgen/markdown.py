@@ -1,0 +1,135 @@
+"""Markdown → safe HTML, with citation groups handed to whoever formats them.
+
+Raw HTML in Markdown is never passed through (markdown-it escapes it), and links with dangerous
+schemes (`javascript:`, `vbscript:`, `file:`, non-image `data:`) are left as plain text by
+markdown-it's link validation. Images go through a resolver so the caller decides which files a
+brief may embed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup
+
+from .citations import CITATION_GROUP_RE, Citation, parse_group
+
+#: Formats one citation group as HTML; it may count notes, so it is called in reading order.
+CiteFunction = Callable[[list[Citation]], str]
+#: Maps an image `src` to the URL to embed, or None to refuse it.
+ImageResolver = Callable[[str], str | None]
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
+    match = CITATION_GROUP_RE.match(state.src, state.pos)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"citations": parse_group(match[1])}
+        token.content = match[0]
+    state.pos = match.end()
+    return True
+
+
+class MarkdownRenderer:
+    """Renders brief Markdown for one document; citations are formatted by `cite`."""
+
+    def __init__(
+        self,
+        cite: CiteFunction,
+        resolve_image: ImageResolver,
+        language: str = "en",
+    ) -> None:
+        self._cite = cite
+        self._resolve_image = resolve_image
+        self._md = MarkdownIt(
+            "commonmark",
+            {"html": False, "typographer": True, "quotes": _quotes(language)},
+        ).enable(["table", "strikethrough", "replacements", "smartquotes"])
+        self._md.inline.ruler.before("link", "citation", _citation_rule)
+        # markdown-it binds render rules to its renderer, so set them as plain attributes.
+        rules = self._md.renderer.rules
+        rules["citation"] = self._render_citation
+        rules["image"] = self._render_image
+        rules["heading_open"] = self._render_heading_open
+        rules["heading_close"] = self._render_heading_close
+        self._heading_shift = 0
+
+    def block(self, text: str | None, heading_shift: int = 2) -> Markup:
+        """Paragraph-level Markdown; `#` headings inside it move down by `heading_shift`."""
+        if not text:
+            return Markup("")
+        self._heading_shift = heading_shift
+        return Markup(self._md.render(text))
+
+    def inline(self, text: str | None) -> Markup:
+        """One line or list item, without a wrapping paragraph."""
+        if not text:
+            return Markup("")
+        html = self._md.render(text).strip()
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return Markup(html)
+
+    def _render_citation(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self._cite(tokens[idx].meta["citations"])
+
+    def _render_image(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        token = tokens[idx]
+        alt = "".join(child.content for child in token.children or [])
+        src = self._resolve_image(str(token.attrGet("src") or ""))
+        if src is None:
+            return str(Markup('<span class="missing-image">[image not included: {}]</span>')
+                       .format(alt or "untitled"))
+        title = token.attrGet("title") or ""
+        return str(Markup('<img src="{}" alt="{}" title="{}">').format(src, alt, title))
+
+    def _render_heading_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return f"<{self._shifted(tokens[idx].tag)}>"
+
+    def _render_heading_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return f"</{self._shifted(tokens[idx].tag)}>\n"
+
+    def _shifted(self, tag: str) -> str:
+        return f"h{min(6, int(tag[1]) + self._heading_shift)}"
+
+
+def _quotes(language: str) -> str:
+    """Typographic quotes for the brief's language (markdown-it's smartquotes setting)."""
+    primary = language.split("-")[0].lower()
+    if primary in ("ru", "kk", "uk", "fr"):
+        return "«»„“"
+    if primary == "de":
+        return "„“‚‘"
+    return "“”‘’"
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown with its markup and citations removed: for counting words and PDF metadata."""
+    tokens = _PLAIN.parse(CITATION_GROUP_RE.sub("", markdown))
+    words = (
+        child.content
+        for token in tokens
+        if token.type == "inline"
+        for child in token.children or []
+        if child.type in ("text", "code_inline")
+    )
+    return " ".join(" ".join(words).split())
+
+
+_PLAIN = MarkdownIt("commonmark")

@@ -1,0 +1,140 @@
+"""How citations show in the text, and how the list of sources is written.
+
+A style picks one citation mode in its `style.yaml`:
+
+- `numbered`: a superscript number per source, in order of first citation; the sources list is
+  numbered the same way (the usual policy-brief convention);
+- `endnotes`: a new superscript number per citation, each note listed at the end with its
+  locator, followed by a bibliography;
+- `footnotes`: the note text floats to the foot of the page (WeasyPrint's `float: footnote`);
+- `author-date`: "(Voloshin 2014, p. 3)" in the running text.
+
+References follow the Chicago notes–bibliography pattern: author, title, publisher, date, URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from markupsafe import Markup
+
+from .citations import Citation
+from .model import Brief, Source
+
+CitationMode = Literal["numbered", "endnotes", "footnotes", "author-date"]
+CITATION_MODES: tuple[str, ...] = ("numbered", "endnotes", "footnotes", "author-date")
+_QUOTED_TYPES = {"article", "webpage", "essay", "chapter", "report-section", "brief"}
+
+
+@dataclass
+class Note:
+    """An endnote: its number and what it says."""
+
+    number: int
+    text: Markup
+
+
+@dataclass
+class Citer:
+    """Formats citation groups for one rendering and remembers the order they came in."""
+
+    brief: Brief
+    mode: CitationMode = "numbered"
+    _order: dict[str, int] = field(default_factory=dict)
+    notes: list[Note] = field(default_factory=list)
+
+    def __call__(self, citations: list[Citation]) -> str:
+        for citation in citations:
+            self._order.setdefault(citation.source_id, len(self._order) + 1)
+        if self.mode == "author-date":
+            return str(Markup('<span class="cite">({})</span>').format(
+                Markup("; ").join(self._author_date(c) for c in citations)
+            ))
+        if self.mode == "numbered":
+            labels = Markup(", ").join(self._numbered(c) for c in citations)
+            return str(Markup('<sup class="cite">{}</sup>').format(labels))
+        text = Markup("; ").join(self.short_note(c) for c in citations)
+        if self.mode == "footnotes":
+            return str(Markup('<span class="footnote">{}.</span>').format(text))
+        self.notes.append(Note(len(self.notes) + 1, text))
+        number = len(self.notes)
+        return str(Markup('<sup class="cite" id="noteref-{0}"><a href="#note-{0}">{0}</a></sup>')
+                   .format(number))
+
+    def number(self, source_id: str) -> int | None:
+        """The number a source got in `numbered` mode (None if it has not been cited yet)."""
+        return self._order.get(source_id)
+
+    def cited_sources(self) -> list[Source]:
+        """Sources in order of first citation, then those never cited, in file order."""
+        by_id = {s.id: s for s in self.brief.sources}
+        cited = [by_id[i] for i in self._order if i in by_id]
+        return cited + [s for s in self.brief.sources if s.id not in self._order]
+
+    def bibliography(self) -> list[Source]:
+        """Sources alphabetically by author (or title), as a bibliography lists them."""
+        return sorted(self.brief.sources, key=lambda s: (s.author or s.title).casefold())
+
+    def short_note(self, citation: Citation) -> Markup:
+        """A short-form note: Author, “Title”, locator."""
+        source = self.brief.source(citation.source_id)
+        if source is None:
+            return Markup("{}").format(citation.source_id)
+        parts = [Markup(source.author or source.publisher or ""), _title(source)]
+        if citation.locator:
+            parts.append(Markup(citation.locator))
+        return Markup(", ").join(p for p in parts if p)
+
+    def _numbered(self, citation: Citation) -> Markup:
+        number = self._order[citation.source_id]
+        label = Markup('<a href="#ref-{}">{}</a>').format(citation.source_id, number)
+        if citation.locator:
+            label += Markup("\u2009({})").format(citation.locator)
+        return label
+
+    def _author_date(self, citation: Citation) -> Markup:
+        source = self.brief.source(citation.source_id)
+        if source is None:
+            return Markup("{}").format(citation.source_id)
+        who = _surname(source.author) if source.author else (source.publisher or source.title)
+        when = str(source.year) if source.year else "n.d."
+        text = Markup('<a href="#ref-{}">{} {}</a>').format(source.id, who, when)
+        return text + Markup(", {}").format(citation.locator) if citation.locator else text
+
+
+def format_reference(source: Source) -> Markup:
+    """One bibliography entry: Author. “Title.” Publisher, 5 February 2014. URL."""
+    parts: list[Markup] = []
+    if source.author:
+        parts.append(Markup("{}.").format(source.author.rstrip(".")))
+    parts.append(_title(source, closing="."))
+    imprint = ", ".join(x for x in (source.publisher, format_date(source.date)) if x)
+    if imprint:
+        parts.append(Markup("{}.").format(imprint))
+    if source.url:
+        parts.append(Markup('<a class="url" href="{0}">{0}</a>.').format(source.url))
+    if source.accessed:
+        parts.append(Markup("Accessed {}.").format(format_date(source.accessed)))
+    return Markup(" ").join(parts)
+
+
+def format_date(value: dt.date | int | None) -> str:
+    """`5 February 2014`, or just the year when that is all we know."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+def _title(source: Source, closing: str = "") -> Markup:
+    if (source.type or "").lower() in _QUOTED_TYPES:
+        return Markup("“{}{}”").format(source.title.rstrip("."), closing)
+    return Markup("<cite>{}</cite>{}").format(source.title, closing)
+
+
+def _surname(author: str) -> str:
+    first = author.split(" and ")[0].split(";")[0].split(",")[0].strip()
+    return first.split()[-1] if first else author

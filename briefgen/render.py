@@ -1,0 +1,190 @@
+"""A validated brief and a style → one HTML document (for a browser, or for WeasyPrint).
+
+Templates receive the `Brief` model itself plus a few views computed here (sections in the
+style's order, the citation formatter); never raw dicts.
+"""
+
+from __future__ import annotations
+
+import base64
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import TemplateError, TemplateSyntaxError
+from markupsafe import Markup
+
+from . import __version__
+from .content import LoadedBrief
+from .errors import BriefgenError
+from .markdown import MarkdownRenderer, plain_text
+from .model import SECTION_KEYS, Brief, ExtraSection
+from .references import Citer
+from .safety import IMAGE_TYPES, media_type, read_capped, resolve_inside
+from .styles import SHARED_DIR, Style, StyleLibrary, StyleSettings, template_error
+
+Target = Literal["pdf", "html"]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    """A section as a template walks it: its key, the heading to print, its position."""
+
+    key: str
+    heading: str
+    number: int
+    extra: ExtraSection | None = None
+
+    @property
+    def anchor(self) -> str:
+        return self.key.replace("_", "-")
+
+
+@dataclass
+class Rendered:
+    """An HTML document and what WeasyPrint needs to lay it out."""
+
+    html: str
+    base_url: Path
+    stylesheets: list[Path]
+    page_css: str
+    roots: list[Path]
+    warnings: list[str] = field(default_factory=list)
+
+
+def ordered_sections(brief: Brief, settings: StyleSettings) -> list[SectionView]:
+    """The style's sections that the brief fills, with extra sections where the author put them.
+
+    An extra section follows the section it followed in the source; if the style does not show
+    that one, it follows the nearest earlier one the style does show.
+    """
+    shown = [key for key in settings.sections if brief.has_section(key)]
+    views: list[SectionView] = []
+    placed: set[str] = set()
+
+    def add_extras_after(key: str | None) -> None:
+        for extra in brief.extras_after(key):
+            if extra.key not in placed:
+                placed.add(extra.key)
+                views.append(SectionView(extra.key, extra.title, len(views) + 1, extra))
+                add_extras_after(extra.key)
+
+    if settings.show_extras:
+        add_extras_after(None)
+    for key in shown:
+        views.append(SectionView(key, brief.heading(key), len(views) + 1))
+        if settings.show_extras:
+            add_extras_after(key)
+            for hidden in _hidden_keys_after(key, settings.sections, shown):
+                add_extras_after(hidden)
+    return views
+
+
+def _hidden_keys_after(key: str, order: list[str], shown: list[str]) -> list[str]:
+    """Canonical keys after `key` (in reading order) up to the next shown one."""
+    index = SECTION_KEYS.index(key)
+    hidden: list[str] = []
+    for later in SECTION_KEYS[index + 1 :]:
+        if later in shown:
+            break
+        hidden.append(later)
+    return hidden
+
+
+def render_html(loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target) -> Rendered:
+    """Render one brief in one style. For `html` the result is a single self-contained file."""
+    brief = loaded.brief
+    settings = style.settings
+    warnings: list[str] = []
+    citer = Citer(brief, settings.citations)  # type: ignore[arg-type]
+    renderer = MarkdownRenderer(
+        cite=citer,
+        resolve_image=lambda src: _embed_image(src, loaded.folder, warnings),
+        language=brief.language,
+    )
+    context = {
+        "brief": brief,
+        "style": settings,
+        "sections": ordered_sections(brief, settings),
+        "citer": citer,
+        "target": target,
+        "css": _inline_css(style) if target == "html" else Markup(""),
+        "description": plain_text(brief.executive_summary)[:300],
+        "generator": f"briefgen {__version__}",
+        "markdown_renderer": renderer,
+    }
+    try:
+        template = library.environment().get_template(style.template_name())
+        html = template.render(context)
+    except TemplateSyntaxError as error:
+        raise template_error(error) from None
+    except BriefgenError:
+        raise
+    except Exception as error:  # any failure inside a template is the template's fault
+        raise _render_error(error, style) from None
+    return Rendered(
+        html=html,
+        base_url=loaded.folder,
+        stylesheets=[SHARED_DIR / "fonts.css", *style.stylesheets()],
+        page_css=_page_css(settings),
+        roots=[loaded.folder, SHARED_DIR, *style.chain],
+        warnings=warnings,
+    )
+
+
+def _embed_image(src: str, folder: Path, warnings: list[str]) -> str | None:
+    """A local image under the brief's folder, as a data: URI; anything else is refused."""
+    if src.startswith("data:image/"):
+        return src
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or not parts.path:
+        warnings.append(f"image {src!r} refused: only files inside the brief's folder are embedded")
+        return None
+    path = resolve_inside(folder / unquote(parts.path), [folder])
+    kind = media_type(path) if path else None
+    data = read_capped(path) if path and kind in IMAGE_TYPES else None
+    if data is None:
+        warnings.append(
+            f"image {src!r} refused: not an image file inside the brief's folder "
+            "(png, jpeg, gif, webp or svg, under 20 MB)"
+        )
+        return None
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _inline_css(style: Style) -> Markup:
+    css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in style.stylesheets())
+    # CSS cannot legitimately contain "</", and it would end the <style> element early.
+    return Markup(css.replace("</", "<\\/"))
+
+
+def _page_css(settings: StyleSettings) -> str:
+    rules = []
+    if settings.page.size:
+        rules.append(f"size: {settings.page.size};")
+    if settings.page.margin:
+        rules.append(f"margin: {settings.page.margin};")
+    return f"@page {{ {' '.join(rules)} }}" if rules else ""
+
+
+def _render_error(error: Exception, style: Style) -> BriefgenError:
+    file, line = _template_frame(error)
+    kind = type(error).__name__
+    message = error.message if isinstance(error, TemplateError) and error.message else str(error)
+    return BriefgenError(
+        f"template failed ({kind}): {message}",
+        file=file or style.folder,
+        line=line,
+        hint="fix the template; docs/templates.md lists what a template may use",
+    )
+
+
+def _template_frame(error: Exception) -> tuple[Path | None, int | None]:
+    """The innermost template file and line in the traceback (Jinja maps them for us)."""
+    found: tuple[Path | None, int | None] = (None, None)
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith(".j2"):
+            found = (Path(frame.filename), frame.lineno)
+    return found

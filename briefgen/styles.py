@@ -1,0 +1,292 @@
+"""Finding styles, reading their settings, and the sandboxed Jinja environment they render in.
+
+A style is a folder holding `style.yaml`, optionally `brief.html.j2` and CSS. Style folders are
+searched in order: the user's template directories first, then the built-in `templates/`. A style
+may `extends:` another; it inherits every setting it does not set, its parent's template when it
+has none of its own, and its CSS is added after its parent's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateSyntaxError,
+    pass_context,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import BriefgenError, Problem
+from .model import SECTION_KEYS
+from .references import CITATION_MODES, format_date, format_reference
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
+SHARED_DIR = BUILTIN_DIR / "_shared"
+STYLE_FILE = "style.yaml"
+TEMPLATE_FILE = "brief.html.j2"
+Format = Literal["pdf", "html"]
+
+
+class PageSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    size: str | None = None
+    margin: str | None = None
+
+
+class Budgets(BaseModel):
+    """Length limits a style promises its readers."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_pages: Annotated[int, Field(ge=1)] | None = None
+    words: dict[str, Annotated[int, Field(ge=1)]] = {}
+
+
+class StyleSettings(BaseModel):
+    """`style.yaml`, after inheritance. Every field is optional in a child style."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    audience: str = ""
+    extends: str | None = None
+    page: PageSettings = PageSettings()
+    sections: list[str] = list(SECTION_KEYS)
+    show_extras: bool = True
+    citations: str = "numbered"
+    budgets: Budgets = Budgets()
+    formats: list[Format] = ["pdf", "html"]
+    stylesheets: list[str] = ["style.css"]
+    options: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class Style:
+    """A resolved style: its settings, its folder, and its ancestors' folders."""
+
+    settings: StyleSettings
+    folder: Path
+    chain: tuple[Path, ...]  # this folder first, then each ancestor's
+    builtin: bool
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def template_name(self) -> str:
+        """The Jinja name of the nearest `brief.html.j2` up the chain."""
+        for folder in self.chain:
+            if (folder / TEMPLATE_FILE).is_file():
+                return f"{folder.name}/{TEMPLATE_FILE}"
+        raise BriefgenError(
+            f"style '{self.name}' has no {TEMPLATE_FILE} and extends no style that has one",
+            file=self.folder / STYLE_FILE,
+            hint="add 'extends: standard' to style.yaml",
+        )
+
+    def stylesheets(self) -> list[Path]:
+        """CSS files, ancestors' first so that a child's rules win."""
+        sheets: list[Path] = []
+        for folder in reversed(self.chain):
+            for name in _own_settings(folder).get("stylesheets", ["style.css"]):
+                if (folder / name).is_file() and folder / name not in sheets:
+                    sheets.append(folder / name)
+        return sheets
+
+    def files(self) -> list[Path]:
+        """Every file the style's output depends on: settings, templates, CSS, fonts."""
+        found: list[Path] = []
+        for folder in (*self.chain, SHARED_DIR):
+            found.extend(p for p in sorted(folder.rglob("*")) if p.is_file())
+        return found
+
+
+class StyleLibrary:
+    """The styles visible from a list of user template folders plus the built-in ones."""
+
+    def __init__(self, user_dirs: list[Path] | None = None) -> None:
+        self.user_dirs = [d.resolve() for d in user_dirs or []]
+        missing = [d for d in self.user_dirs if not d.is_dir()]
+        if missing:
+            raise BriefgenError(
+                problems=[
+                    Problem("template folder does not exist", file=d, hint="check --templates")
+                    for d in missing
+                ]
+            )
+        self.search_path = [*self.user_dirs, BUILTIN_DIR]
+        self._env: SandboxedEnvironment | None = None
+
+    def folders(self) -> dict[str, Path]:
+        """Style name → folder; the first found wins, so user styles shadow built-in ones."""
+        found: dict[str, Path] = {}
+        for root in self.search_path:
+            for folder in sorted(p for p in root.iterdir() if (p / STYLE_FILE).is_file()):
+                found.setdefault(folder.name, folder)
+        return found
+
+    def names(self) -> list[str]:
+        return list(self.folders())
+
+    def builtin_names(self) -> list[str]:
+        return [n for n, f in self.folders().items() if f.parent == BUILTIN_DIR]
+
+    def get(self, name: str) -> Style:
+        folders = self.folders()
+        if name not in folders:
+            close = difflib.get_close_matches(name, list(folders), n=1)
+            raise BriefgenError(
+                f"unknown style '{name}'",
+                field="style",
+                hint=(f"did you mean '{close[0]}'? " if close else "")
+                + "known styles: " + ", ".join(folders),
+            )
+        chain = self._chain(name, folders)
+        merged: dict[str, Any] = {}
+        for folder in reversed(chain):
+            merged = _merge(merged, _own_settings(folder))
+        merged["name"] = name
+        try:
+            settings = StyleSettings.model_validate(merged)
+        except ValidationError as error:
+            raise BriefgenError(problems=[
+                Problem(e["msg"], file=chain[0] / STYLE_FILE,
+                        field=".".join(str(p) for p in e["loc"]))
+                for e in error.errors()
+            ]) from None
+        _check_settings(settings, chain[0] / STYLE_FILE)
+        return Style(settings, chain[0], tuple(chain), chain[0].parent == BUILTIN_DIR)
+
+    def _chain(self, name: str, folders: dict[str, Path]) -> list[Path]:
+        chain: list[Path] = []
+        current: str | None = name
+        while current is not None:
+            if current not in folders:
+                raise BriefgenError(
+                    f"extends unknown style '{current}'",
+                    file=chain[-1] / STYLE_FILE, field="extends",
+                    hint="known styles: " + ", ".join(folders),
+                )
+            folder = folders[current]
+            if folder in chain:
+                raise BriefgenError(
+                    "styles extend each other in a loop: "
+                    + " → ".join(f.name for f in [*chain, folder]),
+                    file=chain[0] / STYLE_FILE, field="extends",
+                )
+            chain.append(folder)
+            current = _own_settings(folder).get("extends")
+        return chain
+
+    def environment(self) -> SandboxedEnvironment:
+        """One sandboxed, autoescaping environment for every template, built-in or not."""
+        if self._env is None:
+            loader = ChoiceLoader([
+                FileSystemLoader([str(d) for d in self.search_path]),
+                # `builtin/standard/brief.html.j2` reaches ours even when a user style of the
+                # same name shadows it.
+                PrefixLoader({"builtin": FileSystemLoader(str(BUILTIN_DIR))}),
+            ])
+            env = SandboxedEnvironment(
+                loader=loader,
+                autoescape=True,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                keep_trailing_newline=True,
+            )
+            env.filters.update(
+                markdown=_markdown_filter,
+                inline=_inline_filter,
+                date=_date_filter,
+                reference=format_reference,
+            )
+            self._env = env
+        return self._env
+
+    def check_template(self, style: Style) -> None:
+        """Compile the style's template chain now, so syntax errors surface before any work."""
+        try:
+            self.environment().get_template(style.template_name())
+        except TemplateSyntaxError as error:
+            raise template_error(error) from None
+
+
+def template_error(error: TemplateSyntaxError) -> BriefgenError:
+    return BriefgenError(
+        f"template error: {error.message}",
+        file=Path(error.filename) if error.filename else None,
+        line=error.lineno,
+        hint="fix the template; see docs/templates.md for the blocks and variables",
+    )
+
+
+def _own_settings(folder: Path) -> dict[str, Any]:
+    path = folder / STYLE_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BriefgenError(
+            f"YAML syntax error: {getattr(error, 'problem', error)}",
+            file=path, line=mark.line + 1 if mark else None,
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BriefgenError(f"cannot read: {error}", file=path) from None
+    if not isinstance(data, dict):
+        raise BriefgenError("style.yaml must be a mapping of settings", file=path, line=1)
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Child settings over parent ones; nested mappings merge, lists are replaced."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _check_settings(settings: StyleSettings, path: Path) -> None:
+    problems = [
+        Problem(f"unknown section '{key}'", file=path, field="sections",
+                hint="sections are: " + ", ".join(SECTION_KEYS))
+        for key in settings.sections if key not in SECTION_KEYS
+    ]
+    problems += [
+        Problem(f"unknown section '{key}'", file=path, field="budgets.words",
+                hint="sections are: " + ", ".join(SECTION_KEYS))
+        for key in settings.budgets.words if key not in SECTION_KEYS
+    ]
+    if settings.citations not in CITATION_MODES:
+        problems.append(Problem(f"unknown citation mode '{settings.citations}'", file=path,
+                                field="citations", hint="one of: " + ", ".join(CITATION_MODES)))
+    if problems:
+        raise BriefgenError(problems=problems)
+
+
+@pass_context
+def _markdown_filter(context: Context, text: str | None, shift: int = 2) -> Markup:
+    return context["markdown_renderer"].block(text, heading_shift=shift)
+
+
+@pass_context
+def _inline_filter(context: Context, text: str | None) -> Markup:
+    return context["markdown_renderer"].inline(text)
+
+
+def _date_filter(value: dt.date | int | None) -> str:
+    return format_date(value)
