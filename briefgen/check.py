@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from .errors import Problem
 from .markdown import plain_text
 from .model import Brief
@@ -39,6 +41,6 @@ def _texts(value: Any) -> list[str]:
         return [value]
     if isinstance(value, list):
         return [text for item in value for text in _texts(item)]
-    if hasattr(value, "model_fields"):
+    if isinstance(value, BaseModel):
         return [text for name in type(value).model_fields for text in _texts(getattr(value, name))]
     return []

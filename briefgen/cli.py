@@ -24,8 +24,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,6 +59,15 @@ def reports_errors(command: F) -> F:
         except KeyboardInterrupt:
             err.print("interrupted; files already written are complete and kept")
             raise typer.Exit(130) from None
+        except (typer.Exit, typer.BadParameter):
+            raise
+        except Exception as error:  # a bug in briefgen, not the user's input
+            if _state["debug"]:
+                raise
+            err.print(f"[red]internal error[/] {escape(type(error).__name__)}: {escape(str(error))}")
+            err.print("       [dim]this is a briefgen bug: run again with --debug and report "
+                      "the traceback[/]")
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -28,6 +28,14 @@ SOURCES_NAMES = ("sources.yaml", "sources.yml")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so pydantic reports a bad date like any bad value
+    (PyYAML's own date constructor crashes on 2026-02-30)."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 @dataclass(frozen=True)
 class LoadedBrief:
     """A validated brief and where it came from."""
@@ -299,7 +307,7 @@ def _read_data_brief(path: Path, located: _Located) -> None:
 def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> Any:
     """Parse YAML, recording the line of every value; syntax errors become problems."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
@@ -319,7 +327,7 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
 def _record_lines(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> None:
     """Walk the YAML node tree once more to learn which line each value sits on."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return
     located.where[root] = (path, first_line)
@@ -356,7 +364,8 @@ def _validate(located: _Located, main: Path) -> Brief:
         except ValidationError as error:
             problems.extend(_problems_from(error, located, main))
     if problems:
-        raise BriefgenError(problems=_unique(problems))
+        ordered = sorted(_unique(problems), key=lambda p: (str(p.file or ""), p.line or 0))
+        raise BriefgenError(problems=ordered)
     assert brief is not None
     return brief
 

@@ -155,7 +155,7 @@ def _embed_image(src: str, folder: Path, warnings: list[str]) -> str | None:
 
 
 def _inline_css(style: Style) -> Markup:
-    css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in style.stylesheets())
+    css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in style.stylesheets("html"))
     # CSS cannot legitimately contain "</", and it would end the <style> element early.
     return Markup(css.replace("</", "<\\/"))
 

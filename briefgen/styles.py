@@ -68,6 +68,9 @@ class StyleSettings(BaseModel):
     budgets: Budgets = Budgets()
     formats: list[Format] = ["pdf", "html"]
     stylesheets: list[str] = ["style.css"]
+    html_stylesheets: list[str] = Field(
+        default=[], description="Added after `stylesheets` in HTML output only (screen rules)."
+    )
     options: dict[str, Any] = {}
 
 
@@ -95,13 +98,16 @@ class Style:
             hint="add 'extends: standard' to style.yaml",
         )
 
-    def stylesheets(self) -> list[Path]:
-        """CSS files, ancestors' first so that a child's rules win."""
+    def stylesheets(self, target: Format = "pdf") -> list[Path]:
+        """CSS files, ancestors' first so that a child's rules win; HTML adds screen sheets."""
+        keys = ["stylesheets", "html_stylesheets"] if target == "html" else ["stylesheets"]
         sheets: list[Path] = []
-        for folder in reversed(self.chain):
-            for name in _own_settings(folder).get("stylesheets", ["style.css"]):
-                if (folder / name).is_file() and folder / name not in sheets:
-                    sheets.append(folder / name)
+        for key in keys:
+            for folder in reversed(self.chain):
+                defaults = ["style.css"] if key == "stylesheets" else []
+                for name in _own_settings(folder).get(key, defaults):
+                    if (folder / name).is_file() and folder / name not in sheets:
+                        sheets.append(folder / name)
         return sheets
 
     def files(self) -> list[Path]:

@@ -1,0 +1,36 @@
+# The two commands: `make brief` builds the latest brief in every style; `make test` runs
+# ruff and the whole test suite. Both set everything up on a fresh Debian machine.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+OUT ?= output
+
+.PHONY: brief test system clean
+
+brief: $(VENV)/.installed
+	$(BIN)/briefgen build --latest --output $(OUT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check briefgen tests bench
+	$(BIN)/pytest
+
+# System libraries WeasyPrint needs (Pango; HarfBuzz's subsetter for fast, reproducible fonts).
+system:
+	sh scripts/setup-system.sh
+
+$(VENV)/bin/python:
+	sh scripts/setup-system.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet --editable '.[dev]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -1,0 +1,142 @@
+"""The command line as a user meets it: exit codes, messages, files written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from conftest import EXAMPLE, MINI, ROOT, pdf_text
+
+runner = CliRunner()
+
+
+def invoke(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_validate_accepts_the_example_and_the_fixture():
+    result = invoke("validate", EXAMPLE, MINI)
+    assert result.exit_code == 0, result.output
+    assert "2 briefs valid" in result.output
+
+
+def test_validate_lists_every_problem_with_file_line_and_field(mini: Path):
+    brief = mini / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    text = text.replace("date: 2026-01-15", "date: 2026-02-30").replace(
+        "Winter releases serve", "Winter releases [@nowhere] serve"
+    ).replace("keywords:", "keywrds:")
+    brief.write_text(text, encoding="utf-8")
+    result = invoke("validate", mini)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert f"{brief}:4 (date)" in output
+    line = next(i for i, t in enumerate(text.split("\n"), 1) if "@nowhere" in t)
+    assert f"{brief}:{line} (analysis)" in output and "@nowhere" in output
+    assert "unknown field 'keywrds'" in output and "did you mean 'keywords'?" in output
+    assert "3 problems" in output
+    assert "Traceback" not in result.output
+
+
+def test_missing_brief_folder_is_a_clean_error(tmp_path: Path):
+    result = invoke("validate", tmp_path / "nope")
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(tmp_path: Path):
+    result = invoke("--debug", "validate", tmp_path / "nope")
+    assert result.exit_code == 1
+    assert result.exception is not None and type(result.exception).__name__ == "BriefgenError"
+
+
+def test_build_writes_pdf_and_html_and_ends_with_a_summary(tmp_path: Path):
+    out = tmp_path / "out"
+    result = invoke("build", MINI, "--style", "standard", "--output", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "mini" / "standard.pdf").stat().st_size > 10_000
+    assert (out / "mini" / "standard.html").is_file()
+    assert result.output.strip().splitlines()[-1] == f"wrote 2 files for 1 brief into {out}/"
+    assert "Water Sharing on the Syr Darya" in pdf_text(out / "mini" / "standard.pdf")
+
+
+def test_build_html_only(tmp_path: Path):
+    result = invoke("build", MINI, "-s", "standard", "-f", "html", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "mini" / "standard.pdf").exists()
+
+
+def test_build_rejects_an_unknown_format_and_style(tmp_path: Path):
+    bad_format = invoke("build", MINI, "-f", "docx", "-o", tmp_path)
+    assert bad_format.exit_code == 2 and "docx" in bad_format.output
+    bad_style = invoke("build", MINI, "-s", "standrad", "-o", tmp_path)
+    assert bad_style.exit_code == 1
+    assert "unknown style 'standrad'" in bad_style.output
+    assert "did you mean 'standard'" in bad_style.output
+
+
+def test_build_latest_picks_the_newest_brief(tmp_path: Path):
+    content = tmp_path / "content"
+    for name, date in (("old", "2025-01-01"), ("new", "2026-06-01")):
+        folder = content / name
+        folder.mkdir(parents=True)
+        text = (MINI / "brief.md").read_text(encoding="utf-8")
+        (folder / "brief.md").write_text(text.replace("2026-01-15", date), encoding="utf-8")
+        (folder / "sources.yaml").write_text((MINI / "sources.yaml").read_text(), "utf-8")
+    out = tmp_path / "out"
+    result = invoke("build", content / "old", content / "new", "--latest", "-s", "standard",
+                    "-f", "html", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "new" / "standard.html").is_file()
+    assert not (out / "old").exists()
+
+
+def test_new_makes_a_skeleton_that_validates_and_builds(tmp_path: Path):
+    result = invoke("new", "energy-corridors", "--dir", tmp_path, "--title", 'A "quoted" title')
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "energy-corridors"
+    assert invoke("validate", folder).exit_code == 0
+    built = invoke("build", folder, "-s", "standard", "-o", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    assert 'A "quoted" title' in pdf_text(tmp_path / "out" / "energy-corridors" / "standard.pdf")
+    again = invoke("new", "energy-corridors", "--dir", tmp_path)
+    assert again.exit_code == 1 and "never overwrites" in again.output
+
+
+def test_new_rejects_a_bad_slug(tmp_path: Path):
+    result = invoke("new", "Bad Slug!", "--dir", tmp_path)
+    assert result.exit_code == 1 and "not a usable folder name" in result.output
+
+
+def test_styles_lists_the_builtin_styles_with_audience():
+    result = invoke("styles")
+    assert result.exit_code == 0
+    assert "standard" in result.output and "Policy audiences" in result.output
+
+
+def test_schema_is_json_schema_of_the_brief():
+    result = invoke("schema")
+    assert result.exit_code == 0
+    schema = json.loads(result.output)
+    assert {"title", "date", "executive_summary"} <= set(schema["required"])
+    assert "recommendations" in schema["properties"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", str(MINI)]])
+def test_help_and_validate_do_not_import_weasyprint(args: list[str]):
+    code = (
+        "import sys\nfrom briefgen.cli import main\n"
+        f"status = main({args!r})\n"
+        "assert status == 0, status\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip().endswith("False")
