@@ -64,7 +64,8 @@ def reports_errors(command: F) -> F:
         except Exception as error:  # a bug in briefgen, not the user's input
             if _state["debug"]:
                 raise
-            err.print(f"[red]internal error[/] {escape(type(error).__name__)}: {escape(str(error))}")
+            name = escape(type(error).__name__)
+            err.print(f"[red]internal error[/] {name}: {escape(str(error))}")
             err.print("       [dim]this is a briefgen bug: run again with --debug and report "
                       "the traceback[/]")
             raise typer.Exit(1) from None

@@ -137,7 +137,8 @@ def load_brief(path: Path) -> LoadedBrief:
 def _brief_file(folder: Path) -> Path | None:
     if not folder.is_dir():
         return None
-    return next((folder / n for n in (*MARKDOWN_NAMES, *DATA_NAMES) if (folder / n).is_file()), None)
+    candidates = (folder / name for name in (*MARKDOWN_NAMES, *DATA_NAMES))
+    return next((path for path in candidates if path.is_file()), None)
 
 
 def _sources_file(folder: Path) -> Path | None:

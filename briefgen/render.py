@@ -93,7 +93,9 @@ def _hidden_keys_after(key: str, order: list[str], shown: list[str]) -> list[str
     return hidden
 
 
-def render_html(loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target) -> Rendered:
+def render_html(
+    loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target
+) -> Rendered:
     """Render one brief in one style. For `html` the result is a single self-contained file."""
     brief = loaded.brief
     settings = style.settings

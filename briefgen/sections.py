@@ -30,7 +30,9 @@ HEADING_ALIASES: dict[str, tuple[str, ...]] = {
     "executive_summary": ("executive summary", "summary", "overview", "abstract", "synopsis"),
     "introduction": ("introduction", "purpose", "the issue", "issue", "problem statement"),
     "background": ("background", "context", "background and context", "historical background"),
-    "analysis": ("analysis", "discussion", "findings", "situation analysis", "assessment of issues"),
+    "analysis": (
+        "analysis", "discussion", "findings", "situation analysis", "assessment of issues",
+    ),
     "implications": ("implications", "consequences", "what this means"),
     "assessments": (
         "assessments", "assessment", "scenarios", "scenario analysis", "outlook",
@@ -127,7 +129,8 @@ def parse_body(text: str, first_line: int) -> ParsedBody:
         if key in seen:
             result.problems.append(
                 Problem(
-                    f"a second '{section.title}' section: '{key}' already began on line {seen[key]}",
+                    f"a second '{section.title}' section: '{key}' already began on line "
+                    f"{seen[key]}",
                     line=line,
                     field=key,
                     hint="merge the two sections, or rename one to keep it as an extra section",
@@ -317,7 +320,7 @@ def _grouped(
     for block in blocks:
         meta = _metadata(_source(part.lines, block), _META_KEYS[key]) if not block.items else None
         if meta:
-            for name, value in meta.items():
+            for name in meta:
                 result.lines[(*path, name)] = base + block.start
             values.update(meta)
         elif block.items:
