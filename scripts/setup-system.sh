@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages briefgen needs, or says exactly what to install.
 #   required: python3-venv (a virtual environment), libpango (WeasyPrint's text layout)
-#   wanted:   libharfbuzz-subset0 (fast font subsetting that writes no timestamps into PDFs)
+#   wanted:   libharfbuzz-subset0 (fast font subsetting that writes no timestamps into PDFs),
+#             chromium, with the argument "test" (the test suite opens the web style's page in it: accessibility, requests)
 # Fonts are not needed from the system: the styles bundle their own (templates/_shared/fonts).
 set -eu
 
@@ -14,6 +15,10 @@ has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 has_lib libpango-1.0.so.0 || missing_required="$missing_required libpango-1.0-0"
 has_lib libpangoft2-1.0.so.0 || missing_required="$missing_required libpangoft2-1.0-0"
 has_lib libharfbuzz-subset.so.0 || missing_wanted="$missing_wanted libharfbuzz-subset0"
+# Only the tests need a browser: `setup-system.sh test` asks for it, plain setup does not.
+if [ "${1:-}" = test ]; then
+    command -v chromium >/dev/null 2>&1 || missing_wanted="$missing_wanted chromium"
+fi
 
 packages="$missing_required$missing_wanted"
 [ -z "$packages" ] && exit 0
@@ -31,5 +36,11 @@ if [ -n "$missing_required" ]; then
     echo "setup: briefgen cannot run without:$missing_required" >&2
     exit 1
 fi
-echo "setup: continuing without libharfbuzz-subset0: PDFs are written about 3x slower" \
-     "and are not byte-reproducible"
+case "$missing_wanted" in *libharfbuzz-subset0*)
+    echo "setup: continuing without libharfbuzz-subset0: PDFs are written about 3x slower" \
+         "and are not byte-reproducible" ;;
+esac
+case "$missing_wanted" in *chromium*)
+    echo "setup: continuing without chromium: briefgen builds, but the web style's browser" \
+         "test fails until it is installed (run 'make test' as root)" ;;
+esac
