@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,8 @@ class _Located:
     data: dict[str, Any] = field(default_factory=dict)
     where: dict[Path_, tuple[Path, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Set when a file could not be read or parsed: its fields are then unknown, not missing.
+    unreadable: bool = False
 
     def locate(self, path: Path_) -> tuple[Path | None, int | None]:
         """The file and line of the longest known prefix of `path`."""
@@ -187,6 +190,7 @@ def _read_markdown_brief(path: Path, located: _Located) -> None:
         text = read_text(path)
     except BriefgenError as error:
         located.problems.extend(error.problems)
+        located.unreadable = True
         return
     if not text.strip():
         located.problems.append(
@@ -196,6 +200,8 @@ def _read_markdown_brief(path: Path, located: _Located) -> None:
     front, body, body_line = _split_front_matter(text, path, located)
     if front is not None:
         data = _load_yaml(front, path, 2, located, ())
+        located.unreadable = located.unreadable or data is None and bool(front.strip()) and any(
+            p.message.startswith("YAML syntax error") for p in located.problems)
         if data is not None and not isinstance(data, dict):
             located.problems.append(
                 Problem(
@@ -283,6 +289,7 @@ def _read_data_brief(path: Path, located: _Located) -> None:
         text = read_text(path)
     except BriefgenError as error:
         located.problems.extend(error.problems)
+        located.unreadable = True
         return
     if path.suffix == ".json":
         try:
@@ -380,6 +387,8 @@ def _problems_from(error: ValidationError, located: _Located, main: Path) -> lis
         kind = item["type"]
         if kind == "unknown_citation":
             problems.extend(_citation_problems(item, loc, located, file))
+        elif kind == "missing" and located.unreadable:
+            continue  # the field may well be in the part of the file we could not read
         elif kind == "missing":
             problems.append(
                 Problem(f"'{loc[-1]}' is required but missing", file=file, line=line,
@@ -401,7 +410,8 @@ def _citation_problems(item: dict, loc: Path_, located: _Located, file: Path) ->
     text = read_text(file) if file.is_file() else ""
     for source_id in item["ctx"]["unknown"]:
         _, section_line = located.locate(loc)
-        line = _line_of(text, f"@{source_id}", after=section_line or 1)
+        pattern = re.compile(rf"@{re.escape(source_id)}(?![A-Za-z0-9_:-]|\.[A-Za-z0-9])")
+        line = _line_of(text, pattern, after=section_line or 1)
         problems.append(
             Problem(
                 f"cites @{source_id}, which no source has as its id",
@@ -426,9 +436,9 @@ def _id_hint(source_id: str, known: list[Any]) -> str:
     return "add a source with this id to sources.yaml, or fix the citation"
 
 
-def _line_of(text: str, needle: str, after: int) -> int | None:
+def _line_of(text: str, pattern: re.Pattern[str], after: int) -> int | None:
     for number, line in enumerate(text.split("\n"), start=1):
-        if number >= after and needle in line:
+        if number >= after and pattern.search(line):
             return number
     return None
 

@@ -17,10 +17,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .citations import SOURCE_ID_PATTERN, find_citations
 
@@ -204,6 +206,24 @@ class Brief(Strict):
             )
         return value
 
+    @model_validator(mode="wrap")
+    @classmethod
+    def _citations_checked_even_when_sources_fail(cls, data: Any, handler: Any) -> Brief:
+        """When the sources are invalid the field validators cannot check citations; check them
+        against the raw source ids instead, so the user sees every problem in one pass."""
+        try:
+            return handler(data)
+        except ValidationError as error:
+            if not isinstance(data, dict) or not any(e["loc"][:1] == ("sources",)
+                                                     for e in error.errors()):
+                raise
+            extra = _raw_citation_errors(data)
+            if not extra:
+                raise
+            raise ValidationError.from_exception_data(
+                error.title, [*map(_reraisable, error.errors()), *extra]
+            ) from None
+
     @field_validator("headings")
     @classmethod
     def _headings_name_sections(cls, headings: dict[str, str]) -> dict[str, str]:
@@ -232,6 +252,34 @@ class Brief(Strict):
 
     def extras_after(self, key: str | None) -> list[ExtraSection]:
         return [extra for extra in self.extras if extra.after == key]
+
+
+def _raw_citation_errors(data: dict[str, Any]) -> list[InitErrorDetails]:
+    sources = data.get("sources")
+    known = {s.get("id") for s in sources if isinstance(s, dict)} if isinstance(
+        sources, list) else set()
+    errors: list[InitErrorDetails] = []
+    for key in (*SECTION_KEYS, "extras", "decision"):
+        unknown = sorted(
+            {c.source_id for text in _strings_in(data.get(key)) for c in find_citations(text)}
+            - known
+        )
+        if unknown:
+            ids = ", ".join(f"@{i}" for i in unknown)
+            errors.append(InitErrorDetails(
+                type=PydanticCustomError("unknown_citation",
+                                         "cites {ids}, which no source has as its id",
+                                         {"ids": ids, "unknown": unknown}),
+                loc=(key,), input=data.get(key)))
+    return errors
+
+
+def _reraisable(error: Any) -> InitErrorDetails:
+    """An error pydantic reported, in the form that builds a new ValidationError."""
+    context = {**error.get("ctx", {}), "message": error["msg"]}
+    return InitErrorDetails(
+        type=PydanticCustomError(error["type"], "{message}", context),
+        loc=error["loc"], input=error.get("input"))
 
 
 def _strings_in(value: Any) -> Iterator[str]:

@@ -176,7 +176,10 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
 
 
 def _inline_text(tokens: list, index: int) -> str:
-    return tokens[index + 1].content.strip()
+    """A heading's words without Markdown emphasis: `# **Key Judgments**` → `Key Judgments`."""
+    children = tokens[index + 1].children or []
+    text = "".join(c.content for c in children if c.type in ("text", "code_inline", "softbreak"))
+    return " ".join(text.split()) or tokens[index + 1].content.strip()
 
 
 def _first_text_line(lines: list[str]) -> int:
@@ -289,6 +292,8 @@ def _parse_recommendations(result: ParsedBody, key: str, lines: list[str], offse
     groups: list[dict[str, Any]] = []
     if len(parts) == 1:
         for block in _blocks(lines):
+            if not block.items:
+                _report_stray(result, key, offset + block.start, "outside the numbered list")
             for line, text in block.items:
                 title, rest = _split_lead(text)
                 result.lines[(key, len(groups))] = offset + line
@@ -349,10 +354,27 @@ def _split_lead(text: str) -> tuple[str | None, str]:
     return (match["title"].strip(), match["text"].strip()) if match else (None, text)
 
 
+def _report_stray(result: ParsedBody, key: str, line: int, where: str) -> None:
+    result.problems.append(
+        Problem(
+            f"text {where} in the {key} section belongs to no item and would be lost",
+            line=line,
+            field=key,
+            hint="move it under an item's '##' heading, or into a section of its own",
+        )
+    )
+
+
 def _require_subheadings(
     result: ParsedBody, key: str, lines: list[str], offset: int, found: list, example: str
 ) -> None:
+    """Each item needs a `##` heading; text before the first one would have no home."""
     text_line = _first_text_line(lines)
+    parts = _split_on_headings(lines, level=2)
+    preamble = parts[0].lines
+    if len(parts) > 1 and "".join(preamble).strip():
+        _report_stray(result, key, offset + _first_text_line(preamble),
+                      "before the first '##' heading")
     if not found and "".join(lines).strip():
         result.problems.append(
             Problem(

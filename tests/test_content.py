@@ -182,7 +182,8 @@ def test_heading_variant_fills_its_field(tmp_path: Path, heading: str, key: str)
     brief = load_brief(write_brief(tmp_path / "b", body)).brief
     assert section_key(heading) == key
     assert brief.has_section(key)
-    assert brief.headings[key] == heading
+    # The heading is kept as written, less any Markdown emphasis around it.
+    assert brief.headings[key] == heading.strip("*_")
     assert brief.extras == []
 
 
@@ -199,13 +200,6 @@ def test_heading_that_names_no_section_maps_to_none(heading: str):
     assert section_key(heading) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sections.py stores the raw inline source of the heading in Brief.headings, so "
-    "'# **Key Judgments**' is printed as '**Key Judgments**' (literal asterisks) in the "
-    "rendered section heading; the emphasis markers should be dropped (or the heading "
-    "rendered as inline Markdown)",
-)
 def test_emphasis_around_a_heading_is_not_kept_in_the_printed_heading(mini: Path):
     edit(mini / "brief.md", "# Key Judgments", "# **Key Judgments**")
     assert load_brief(mini).brief.heading("key_messages") == "Key Judgments"
@@ -268,13 +262,6 @@ def test_text_before_the_first_finding_is_an_untitled_finding(tmp_path: Path):
         "# Outlook\nWe see one future.\n\n## Cooperation\nLikelihood: likely\n",
     ],
     ids=["recommendation-groups", "numbered-recommendations", "assessments"],
-)
-@pytest.mark.xfail(
-    strict=True,
-    reason="sections.py: _parse_recommendations and _parse_scenarios ignore every block before "
-    "the first '##' (and, in the numbered-list form, every block that is not a list), and "
-    "_require_subheadings only complains when no item was found, so this text is silently "
-    "dropped: it is neither kept nor reported",
 )
 def test_text_before_the_first_item_is_kept_or_reported(tmp_path: Path, section: str):
     folder = write_brief(tmp_path / "b", f"# Summary\nS.\n\n{section}")
@@ -387,12 +374,6 @@ def test_yaml_syntax_error_in_front_matter_gives_its_line(
     assert syntax[0].line == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="content.py _validate: after a front-matter YAML syntax error it still validates the "
-    "partial data (the body and sources.yaml), so it also reports \"'title' is required but "
-    "missing\" and the same for 'date' (no line) although both are written in the file",
-)
 def test_yaml_syntax_error_does_not_also_report_present_fields_as_missing(mini: Path):
     edit(mini / "brief.md", "series: Test Brief", "series: Test: Brief")
     problems = problems_of(mini)
@@ -475,12 +456,6 @@ def test_unknown_citation_is_reported_on_the_line_where_it_is_written(
         assert problem.hint == hint
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="content.py _line_of finds the line by substring: it looks for '@water' from the "
-    "section heading on and stops at '[@water-report]' one line earlier, so an unknown id that "
-    "is a prefix of an id cited before it in the same section gets the wrong line",
-)
 def test_unknown_citation_that_prefixes_a_known_id_gets_its_own_line(mini: Path):
     text = edit(mini / "brief.md", "cheapest first step.", "cheapest first step [@water].")
     (problem,) = problems_of(mini)
@@ -544,12 +519,6 @@ def test_invalid_utf8_is_reported_with_its_line(mini: Path):
     assert "0xff" in bad[0].message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="content.py _validate: when brief.md cannot be decoded, the data from sources.yaml "
-    "alone is still validated, adding 'required but missing' problems for title, date and "
-    "executive_summary although the file holds all three",
-)
 def test_invalid_utf8_is_the_only_problem_reported(mini: Path):
     path = mini / "brief.md"
     path.write_bytes(path.read_bytes().replace(b"starts with", b"starts \xff with"))

@@ -241,13 +241,6 @@ def test_duplicate_source_ids_are_reported_with_the_other_problems():
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.py: a duplicate source id makes the 'sources' validator raise, so "
-    "'sources' is absent from info.data and _citations_resolve skips every citation check; "
-    "unknown citations only appear after the duplicate is fixed, contrary to the module "
-    "docstring ('reports them together with every other problem')",
-)
 def test_duplicate_source_ids_do_not_hide_unknown_citations():
     sources = [{"id": "report", "title": "A"}, {"id": "report", "title": "B"}]
     data = minimal(
