@@ -8,6 +8,7 @@ brief may embed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from markdown_it import MarkdownIt
@@ -31,6 +32,9 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
     if not match:
         return False
     if not silent:
+        if state.env.get("hug_citations"):
+            # A note number sits against its word ("wants¹"), never alone at a line start.
+            state.pending = state.pending.rstrip(" \t")
         token = state.push("citation", "", 0)
         token.meta = {"citations": parse_group(match[1])}
         token.content = match[0]
@@ -46,8 +50,10 @@ class MarkdownRenderer:
         cite: CiteFunction,
         resolve_image: ImageResolver,
         language: str = "en",
+        hug_citations: bool = True,
     ) -> None:
         self._cite = cite
+        self._env = {"hug_citations": hug_citations}
         self._resolve_image = resolve_image
         self._md = MarkdownIt(
             "commonmark",
@@ -67,13 +73,13 @@ class MarkdownRenderer:
         if not text:
             return Markup("")
         self._heading_shift = heading_shift
-        return Markup(self._md.render(text))
+        return Markup(self._md.render(text, dict(self._env)))
 
     def inline(self, text: str | None) -> Markup:
         """One line or list item, without a wrapping paragraph."""
         if not text:
             return Markup("")
-        html = self._md.render(text).strip()
+        html = self._md.render(text, dict(self._env)).strip()
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]
         return Markup(html)
@@ -121,7 +127,7 @@ def _quotes(language: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Markdown with its markup and citations removed: for counting words and PDF metadata."""
-    tokens = _PLAIN.parse(CITATION_GROUP_RE.sub("", markdown))
+    tokens = _PLAIN.parse(_SPACED_CITATION_RE.sub("", markdown))
     words = (
         child.content
         for token in tokens
@@ -133,3 +139,4 @@ def plain_text(markdown: str) -> str:
 
 
 _PLAIN = MarkdownIt("commonmark")
+_SPACED_CITATION_RE = re.compile(rf"[ \t]*{CITATION_GROUP_RE.pattern}")

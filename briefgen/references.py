@@ -55,10 +55,10 @@ class Citer:
         if self.mode == "numbered":
             labels = Markup(", ").join(self._numbered(c) for c in citations)
             return str(Markup('<sup class="cite">{}</sup>').format(labels))
-        text = Markup("; ").join(self.short_note(c) for c in citations)
+        text = _end_sentence(Markup("; ").join(self.short_note(c) for c in citations))
         if self.mode == "footnotes":
-            return str(Markup('<span class="footnote">{}.</span>').format(text))
-        self.notes.append(Note(len(self.notes) + 1, text))
+            return str(Markup('<span class="footnote">{}</span>').format(text))
+        self.notes.append(Note(len(self.notes) + 1, text))  # already ends with its full stop
         number = len(self.notes)
         return str(Markup('<sup class="cite" id="noteref-{0}"><a href="#note-{0}">{0}</a></sup>')
                    .format(number))
@@ -74,18 +74,19 @@ class Citer:
         return cited + [s for s in self.brief.sources if s.id not in self._order]
 
     def bibliography(self) -> list[Source]:
-        """Sources alphabetically by author (or title), as a bibliography lists them."""
-        return sorted(self.brief.sources, key=lambda s: (s.author or s.title).casefold())
+        """Sources alphabetically by author's surname (or title), as a bibliography lists them."""
+        return sorted(self.brief.sources,
+                      key=lambda s: (_surname(s.author) if s.author else s.title).casefold())
 
     def short_note(self, citation: Citation) -> Markup:
-        """A short-form note: Author, “Title”, locator."""
+        """A Chicago short note, without its final full stop: Voloshin, “Title,” p. 3."""
         source = self.brief.source(citation.source_id)
         if source is None:
             return Markup("{}").format(citation.source_id)
-        parts = [Markup(source.author or source.publisher or ""), _title(source)]
-        if citation.locator:
-            parts.append(Markup(citation.locator))
-        return Markup(", ").join(p for p in parts if p)
+        who = _surname(source.author) if source.author else source.publisher
+        title = _title(source, closing="," if citation.locator else "")
+        note = Markup("{}, {}").format(who, title) if who else title
+        return note + Markup(" {}").format(citation.locator) if citation.locator else note
 
     def _numbered(self, citation: Citation) -> Markup:
         number = self._order[citation.source_id]
@@ -98,7 +99,8 @@ class Citer:
         source = self.brief.source(citation.source_id)
         if source is None:
             return Markup("{}").format(citation.source_id)
-        who = _surname(source.author) if source.author else (source.publisher or source.title)
+        who = _surname(source.author) if source.author else (
+            source.publisher or Markup("“{}”").format(_short_title(source.title)))
         when = str(source.year) if source.year else "n.d."
         text = Markup('<a href="#ref-{}">{} {}</a>').format(source.id, who, when)
         return text + Markup(", {}").format(citation.locator) if citation.locator else text
@@ -108,7 +110,7 @@ def format_reference(source: Source) -> Markup:
     """One bibliography entry: Author. “Title.” Publisher, 5 February 2014. URL."""
     parts: list[Markup] = []
     if source.author:
-        parts.append(Markup("{}.").format(source.author.rstrip(".")))
+        parts.append(Markup("{}.").format(_inverted(source.author).rstrip(".")))
     parts.append(_title(source, closing="."))
     imprint = ", ".join(x for x in (source.publisher, format_date(source.date)) if x)
     if imprint:
@@ -133,6 +135,28 @@ def _title(source: Source, closing: str = "") -> Markup:
     if (source.type or "").lower() in _QUOTED_TYPES:
         return Markup("“{}{}”").format(source.title.rstrip("."), closing)
     return Markup("<cite>{}</cite>{}").format(source.title, closing)
+
+
+def _end_sentence(text: Markup) -> Markup:
+    """A final full stop, inside a closing quotation mark as American usage puts it."""
+    if text.endswith("”"):
+        return Markup(text[:-1]) + Markup(".”")
+    return text if text.endswith(".") else text + Markup(".")
+
+
+def _short_title(title: str, words: int = 4) -> str:
+    parts = title.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
+
+
+def _inverted(author: str) -> str:
+    """`Georgiy Voloshin` → `Voloshin, Georgiy`, as a bibliography lists the first author."""
+    first, _, rest = author.partition(" and ")
+    if "," in first or len(first.split()) < 2:
+        return author
+    *given, surname = first.split()
+    inverted = f"{surname}, {' '.join(given)}"
+    return f"{inverted} and {rest}" if rest else inverted
 
 
 def _surname(author: str) -> str:

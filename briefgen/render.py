@@ -105,6 +105,7 @@ def render_html(
         cite=citer,
         resolve_image=lambda src: _embed_image(src, loaded.folder, warnings),
         language=brief.language,
+        hug_citations=settings.citations != "author-date",
     )
     context = {
         "brief": brief,
