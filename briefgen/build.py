@@ -15,10 +15,11 @@ import os
 import platform
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
+from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
 from .render import render_html
@@ -70,30 +71,48 @@ def select_latest(briefs: list[LoadedBrief]) -> LoadedBrief:
 
 
 def styles_for(brief: LoadedBrief, library: StyleLibrary, requested: list[str],
-               audiences: list[str]) -> list[Style]:
-    """The styles asked for; else those the brief's audiences name; else every built-in one."""
-    names = list(requested)
+               audiences: list[str],
+               project_audiences: dict[str, AudienceEdition] | None = None) -> list[Style]:
+    """The styles asked for, plus those of the audiences asked for; with neither, the styles
+    every audience of the brief and the project names; with none named, every built-in one."""
+    editions = {**(project_audiences or {}),
+                **{name: AudienceEdition(style=style)
+                   for name, style in brief.brief.audiences.items()}}
+    chosen = [AudienceEdition(style=name) for name in requested]
     for audience in audiences:
-        if audience not in brief.brief.audiences:
+        if audience not in editions:
             raise BriefgenError(
-                f"the brief names no audience '{audience}'",
+                f"no audience '{audience}' in the brief or the project settings",
                 file=brief.files[0], field="audiences",
-                hint="its audiences are: " + (", ".join(brief.brief.audiences) or "none"),
+                hint="audiences named: " + (", ".join(editions) or "none"),
             )
-        names.append(brief.brief.audiences[audience])
-    if not names:
-        names = list(dict.fromkeys(brief.brief.audiences.values())) or library.builtin_names()
-    return [library.get(name) for name in dict.fromkeys(names)]
+        chosen.append(editions[audience])
+    if not requested and not audiences:
+        chosen = list(editions.values()) or [AudienceEdition(style=n)
+                                             for n in library.builtin_names()]
+    styles: dict[str, Style] = {}
+    for edition in chosen:
+        if edition.style not in styles:
+            styles[edition.style] = _with_options(library.get(edition.style), edition.options)
+    return list(styles.values())
+
+
+def _with_options(style: Style, options: dict) -> Style:
+    if not options:
+        return style
+    merged = {**style.settings.options, **options}
+    return replace(style, settings=style.settings.model_copy(update={"options": merged}))
 
 
 def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
-         audiences: list[str], formats: list[Format]) -> list[Job]:
+         audiences: list[str], formats: list[Format],
+         project_audiences: dict[str, AudienceEdition] | None = None) -> list[Job]:
     """Every output to build. Styles are resolved and templates compiled before any work."""
     jobs: list[Job] = []
     problems: list[Problem] = []
     for brief in briefs:
         try:
-            chosen = styles_for(brief, library, styles, audiences)
+            chosen = styles_for(brief, library, styles, audiences, project_audiences)
             for style in chosen:
                 library.check_template(style)
         except BriefgenError as error:

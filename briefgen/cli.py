@@ -124,15 +124,16 @@ def build(
 ) -> None:
     """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format>."""
     from . import build as builder
+    from .config import load_project_config
     from .content import find_briefs, load_briefs
-    from .styles import StyleLibrary
 
     formats = _formats(format)
-    library = StyleLibrary(templates)
+    project = load_project_config()
+    library = _library(templates)
     loaded = load_briefs(find_briefs(briefs or []))
     if latest:
         loaded = [builder.select_latest(loaded)]
-    jobs = builder.plan(loaded, library, style or [], audience or [], formats)
+    jobs = builder.plan(loaded, library, style or [], audience or [], formats, project.audiences)
 
     def progress(job: Any, result: Any) -> None:
         if isinstance(result, builder.Output):
@@ -167,12 +168,11 @@ def validate(
     from .check import word_budget_problems
     from .content import find_briefs, load_briefs
     from .errors import BriefgenError, Problem
-    from .styles import StyleLibrary
 
     loaded = load_briefs(find_briefs(briefs or []))
     problems: list[Problem] = []
     if style:
-        library = StyleLibrary(templates)
+        library = _library(templates)
         for name in style:
             settings = library.get(name).settings
             for item in loaded:
@@ -192,9 +192,7 @@ def styles(templates: TemplatesOption = None) -> None:
     """List every style found, with its audience and description."""
     from rich.table import Table
 
-    from .styles import StyleLibrary
-
-    library = StyleLibrary(templates)
+    library = _library(templates)
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("style", "audience", "description", "from"):
         table.add_column(column, overflow="fold")
@@ -229,6 +227,38 @@ def schema() -> None:
     from .model import Brief
 
     sys.stdout.write(json.dumps(Brief.model_json_schema(), indent=2) + "\n")
+
+
+style_app = typer.Typer(help="Work with styles.", no_args_is_help=True)
+app.add_typer(style_app, name="style")
+
+
+@style_app.command("new")
+@reports_errors
+def style_new(
+    name: Annotated[str, typer.Argument(help="Name of the new style, e.g. house.")],
+    parent: Annotated[str, typer.Option("--from", help="The style it extends.")] = "standard",
+    directory: Annotated[Path, typer.Option("--dir", "-d", help="Folder of your styles.")] = Path(
+        "styles"),
+    templates: TemplatesOption = None,
+) -> None:
+    """Create a minimal custom style that extends another and builds at once."""
+    from .scaffold import new_style
+
+    library = _library([*(templates or []), directory] if directory.is_dir() else templates)
+    folder = new_style(directory, name, library.get(parent))
+    out.print(f"[green]✓[/] created style {escape(name)} in {escape(str(folder))}")
+    out.print(f"  next: [bold]briefgen build -s {escape(name)} --templates "
+              f"{escape(str(directory))}[/] (or list the folder under 'templates' in "
+              "briefgen.toml)")
+
+
+def _library(templates: list[Path] | None) -> Any:
+    """Styles from --templates first, then the project's `templates` setting, then ours."""
+    from .config import load_project_config
+    from .styles import StyleLibrary
+
+    return StyleLibrary([*(templates or []), *load_project_config().templates])
 
 
 def _formats(values: list[str] | None) -> list[Any]:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from .errors import BriefgenError
+from .styles import Style
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -89,3 +90,53 @@ def new_brief(directory: Path, slug: str, title: str | None = None,
 
 def _yaml_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+STYLE_YAML = """\
+# A house style: it inherits every setting of '{parent}' it does not set here.
+name: {name}
+description: {name} house style, based on {parent}.
+audience: Our readers
+extends: {parent}
+# Added after the parent's CSS, so its rules win.
+stylesheets: [{name}.css]
+"""
+
+STYLE_TEMPLATE = """\
+{{#- Extends '{parent}' and overrides one block; override any other block the same way.
+    The blocks and variables are listed in docs/templates.md. -#}}
+{{% extends "{template}" %}}
+
+{{% block colophon %}}
+{{{{ super() }}}}
+<p class="house-note">Published by {{{{ brief.organization or "our organisation" }}}}.</p>
+{{% endblock %}}
+"""
+
+STYLE_CSS = """\
+/* {name}: change the parent's look here. The built-in styles read these variables. */
+:root {{
+  --accent: #7a1f3d;
+}}
+
+.house-note {{ font-style: italic; }}
+"""
+
+
+def new_style(directory: Path, name: str, parent: Style) -> Path:
+    """Write a minimal style extending `parent` into `directory/name`; never overwrite."""
+    if not _SLUG.match(name):
+        raise BriefgenError(f"'{name}' is not a usable style name", field="NAME",
+                            hint="use lower-case letters, digits and hyphens, e.g. house")
+    folder = directory / name
+    if folder.exists():
+        raise BriefgenError("already exists; briefgen style new never overwrites", file=folder,
+                            hint="choose another name, or edit the existing style")
+    folder.mkdir(parents=True)
+    (folder / "style.yaml").write_text(
+        STYLE_YAML.format(name=name, parent=parent.name), encoding="utf-8")
+    (folder / "brief.html.j2").write_text(
+        STYLE_TEMPLATE.format(parent=parent.name, template=parent.template_name()),
+        encoding="utf-8")
+    (folder / f"{name}.css").write_text(STYLE_CSS.format(name=name), encoding="utf-8")
+    return folder
