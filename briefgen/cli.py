@@ -188,6 +188,41 @@ def validate(
 
 @app.command()
 @reports_errors
+def check(
+    briefs: BriefsArgument = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+) -> None:
+    """Check provenance: every figure must be in the text of a source it cites."""
+    import json
+
+    from .content import find_briefs, load_briefs
+    from .provenance import check_brief
+
+    loaded = load_briefs(find_briefs(briefs or []))
+    findings = [f for item in loaded for f in check_brief(item)]
+    errors = [f for f in findings if f.level == "error" or strict]
+    if as_json:
+        sys.stdout.write(json.dumps({"briefs": [b.slug for b in loaded], "strict": strict,
+                                     "findings": [f.as_dict() for f in findings]}, indent=2)
+                         + "\n")
+    else:
+        for finding in findings:
+            where = f"{finding.file}:{finding.line}" if finding.line else finding.file
+            colour = "red" if finding.level == "error" or strict else "yellow"
+            err.print(f"[{colour}]{finding.level}[/] [bold]{escape(where)}[/]: "
+                      f"{escape(finding.message)}")
+            if finding.sentence:
+                err.print(f"       [dim]{escape(finding.sentence)}[/]")
+        warnings = len(findings) - len([f for f in findings if f.level == "error"])
+        out.print(f"checked {len(loaded)} brief{'s' * (len(loaded) != 1)}: "
+                  f"{len(findings) - warnings} errors, {warnings} warnings")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
 def styles(templates: TemplatesOption = None) -> None:
     """List every style found, with its audience and description."""
     from rich.table import Table

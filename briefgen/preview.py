@@ -1,0 +1,379 @@
+"""A live preview: the brief's HTML rendering on a local web server, rebuilt on every save.
+
+Writing a brief is a loop of edit, build, look. `serve` shortens it to edit, look: it renders the
+brief in one style, serves the page at http://127.0.0.1:PORT/, watches every file the page
+depends on (the brief's folder and sources, and every file of the style chain) by polling their
+modification times, and rebuilds when one changes. The page itself polls `/__version` and reloads
+when the rendering changed, so the browser follows the editor without any browser extension.
+
+A broken edit must not end the loop: any problem (bad YAML, an unknown citation, a template error,
+even a briefgen bug) becomes an error page listing each problem with its file and line, and the
+next save that fixes it brings the brief back.
+
+Only the preview response carries the reload script; built files never do. Styles may forbid
+inline scripts with a `<meta http-equiv="Content-Security-Policy">` (the web style does), so the
+preview moves each such policy into an HTTP header, unchanged except that scripts are allowed
+only with a fresh per-response nonce (the reload script's) and `connect-src 'self'` lets it fetch
+`/__version`. Pages without a policy get one that restricts nothing but scripts and connections
+the same way, so the preview never runs any script but its own.
+
+Standard library only: `http.server` for serving, a polling loop for watching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import ipaddress
+import os
+import re
+import secrets
+import socket
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .content import LoadedBrief, load_brief
+from .errors import BriefgenError, Problem
+from .render import render_html
+from .styles import Style, StyleLibrary
+
+POLL_SECONDS = 0.3
+MAX_WATCHED_FILES = 10_000
+VERSION_PATH = "/__version"
+# Folders under a brief's folder that never feed a rendering and may be large.
+SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
+
+_CSP_META = re.compile(
+    r"<meta\b[^>]*\bhttp-equiv\s*=\s*([\"']?)content-security-policy\1[^>]*>", re.IGNORECASE
+)
+_CONTENT_ATTR = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+_BODY_END = "</body>"
+# Directives the preview replaces so that its own script, and nothing else, may run and poll.
+_REPLACED_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-attr",
+                                  "connect-src"})
+_ERROR_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+_RELOAD_SCRIPT = """<script nonce="{nonce}">
+(function () {{
+  var shown = "{version}";
+  setInterval(function () {{
+    fetch("{path}", {{cache: "no-store"}})
+      .then(function (r) {{ return r.ok ? r.text() : shown; }})
+      .then(function (v) {{ if (v && v !== shown) {{ location.reload(); }} }})
+      .catch(function () {{}});
+  }}, 1000);
+}})();
+</script>
+"""
+
+_ERROR_CSS = """
+body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 50rem;
+       padding: 0 1rem; color: #1a1a1a; background: #fff; }
+h1 { font-size: 1.4rem; color: #a00; margin-bottom: .25rem; }
+.lead { color: #555; margin-top: 0; }
+ol { padding-left: 1.5rem; }
+li { margin: 0 0 1rem; padding: .6rem .8rem; background: #fff4f4; border-left: 4px solid #c33; }
+.where { font: 600 .9rem/1.4 ui-monospace, monospace; overflow-wrap: anywhere; }
+.hint { margin: .3rem 0 0; color: #444; }
+pre { white-space: pre-wrap; font-size: .8rem; background: #f4f4f4; padding: .6rem; }
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendering to serve: the HTML split where the reload script goes, and its policies."""
+
+    before: str
+    after: str
+    policies: tuple[str, ...]
+    ok: bool
+
+    @classmethod
+    def from_html(cls, document: str, *, ok: bool = True, policies: tuple[str, ...] = ()) -> Page:
+        """A page from a rendered document; its CSP meta tags move to HTTP headers."""
+        found = (_meta_policy(tag.group(0)) for tag in _CSP_META.finditer(document))
+        document = _CSP_META.sub("", document)
+        end = document.lower().rfind(_BODY_END)
+        if end < 0:
+            end = len(document)
+        return cls(document[:end], document[end:], (*policies, *filter(None, found)), ok)
+
+    def digest(self) -> str:
+        """Changes exactly when what the browser would show changes."""
+        text = "\0".join((self.before, self.after, *self.policies))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def response(self, version: str) -> tuple[str, list[str]]:
+        """The HTML with the reload script for `version`, and its Content-Security-Policy
+        header values, both carrying one fresh nonce."""
+        nonce = secrets.token_urlsafe(18)
+        script = _RELOAD_SCRIPT.format(nonce=nonce, version=version, path=VERSION_PATH)
+        policies = self.policies or ("",)
+        return self.before + script + self.after, [_allow_script(p, nonce) for p in policies]
+
+
+def _meta_policy(tag: str) -> str:
+    match = _CONTENT_ATTR.search(tag)
+    if not match:
+        return ""
+    return html.unescape(next(g for g in match.groups() if g is not None)).strip()
+
+
+def _allow_script(policy: str, nonce: str) -> str:
+    """`policy` with scripts limited to `nonce` and fetches to this server."""
+    directives = [d.strip() for d in policy.split(";") if d.strip()]
+    kept = [d for d in directives if d.split()[0].lower() not in _REPLACED_DIRECTIVES]
+    return "; ".join([*kept, f"script-src 'nonce-{nonce}'", "connect-src 'self'"])
+
+
+def error_page(error: BaseException) -> Page:
+    """A readable page listing what is wrong: each located problem, or the unexpected error."""
+    if isinstance(error, BriefgenError):
+        problems = error.problems
+        title = f"{len(problems)} problem{'s' * (len(problems) != 1)} in the brief or its style"
+        lead = "Fix the files below and save: this page reloads by itself."
+        items = "".join(_problem_item(p) for p in problems)
+        detail = ""
+    else:
+        title = "briefgen failed while rebuilding the preview"
+        lead = ("This is a briefgen bug, not a problem in your brief; the preview keeps "
+                "watching and retries on the next save.")
+        message = f"{type(error).__name__}: {error}"
+        items = f'<li><p class="where">{html.escape(message)}</p></li>'
+        trace = "".join(traceback.format_exception(error))
+        detail = f"<details><summary>Traceback</summary><pre>{html.escape(trace)}</pre></details>"
+    document = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Preview: {html.escape(title)}</title>\n<style>{_ERROR_CSS}</style>\n"
+        f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<p class="lead">{html.escape(lead)}'
+        f"</p>\n<ol>{items}</ol>\n{detail}\n</body>\n</html>\n"
+    )
+    return Page.from_html(document, ok=False, policies=(_ERROR_POLICY,))
+
+
+def _problem_item(problem: Problem) -> str:
+    where = problem.location()
+    parts = [f'<p class="where">{html.escape(where)}</p>' if where else "",
+             f"<p>{html.escape(problem.message)}</p>"]
+    if problem.hint:
+        parts.append(f'<p class="hint">hint: {html.escape(problem.hint)}</p>')
+    return f"<li>{''.join(parts)}</li>"
+
+
+class Preview:
+    """The current rendering of one brief in one style, and what it was built from.
+
+    `rebuild()` renders afresh; `changed()` says whether any watched file moved since the last
+    call. Handler threads read `current` (one attribute, replaced whole) while the watcher
+    rebuilds.
+    """
+
+    def __init__(self, brief_dir: Path, style: str, templates: list[Path] | None) -> None:
+        self.brief_dir = brief_dir
+        self.style_name = style
+        self.templates = list(templates or [])
+        self.token = secrets.token_hex(4)  # a restarted server's versions never match old ones
+        self.builds = 0
+        self.current: tuple[str, Page] = (f"{self.token}-0", error_page(RuntimeError("not built")))
+        self._digest = ""
+        self._loaded: LoadedBrief | None = None
+        self._style: Style | None = None
+        self._seen: dict[str, tuple[int, int, int]] | None = None
+
+    @property
+    def version(self) -> str:
+        return self.current[0]
+
+    def rebuild(self) -> Page:
+        """Load, resolve and render again; any failure becomes an error page. The version moves
+        only when the page differs from the one being served."""
+        try:
+            page = Page.from_html(self._render())
+        except Exception as error:  # the preview must outlive any failure, bugs included
+            page = error_page(error)
+        digest = page.digest()
+        if digest != self._digest:
+            self._digest = digest
+            self.builds += 1
+            self.current = (f"{self.token}-{self.builds}", page)
+        return page
+
+    def _render(self) -> str:
+        library = StyleLibrary(self.templates)  # fresh: its Jinja environment caches templates
+        self._style = library.get(self.style_name)
+        self._loaded = load_brief(self.brief_dir)
+        return render_html(self._loaded, self._style, library, "html").html
+
+    def changed(self) -> bool:
+        """Whether any watched file appeared, vanished or changed since the last call."""
+        seen = _stat_all(self.watched_files())
+        changed = seen != self._seen
+        self._seen = seen
+        return changed
+
+    def watched_files(self) -> list[Path]:
+        """The brief's folder and the user's style folders (so new files count), the brief's
+        inputs and the files of the last resolved style chain."""
+        folder = self.brief_dir if self.brief_dir.is_dir() else self.brief_dir.parent
+        files = [self.brief_dir, *_walk(folder)]
+        for root in self.templates:
+            files.extend(_walk(root))
+        if self._loaded is not None:
+            files.extend(self._loaded.input_files())
+        if self._style is not None:
+            files.extend(self._style.files())
+        return files
+
+
+def _walk(root: Path) -> Iterable[Path]:
+    """Files under `root`, skipping hidden and cache folders, at most MAX_WATCHED_FILES."""
+    count = 0
+    for current, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
+        for name in names:
+            yield Path(current, name)
+            count += 1
+            if count >= MAX_WATCHED_FILES:
+                return
+
+
+def _stat_all(paths: Iterable[Path]) -> dict[str, tuple[int, int, int]]:
+    """Path → (mtime in ns, size, inode); a missing file is simply absent."""
+    seen: dict[str, tuple[int, int, int]] = {}
+    for path in paths:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        seen[str(path)] = (info.st_mtime_ns, info.st_size, info.st_ino)
+    return seen
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], preview: Preview, family: int) -> None:
+        self.address_family = family
+        self.preview = preview
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that closes a connection early is no error worth reporting."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:  # the name http.server dispatches to
+        if not _allowed_host(self.headers.get("Host", ""), self.server.server_address[0]):
+            self._send(HTTPStatus.FORBIDDEN, "text/plain", b"unexpected Host header\n")
+            return
+        path = urlsplit(self.path).path
+        version, page = self.server.preview.current
+        if path == "/":
+            document, policies = page.response(version)
+            status = HTTPStatus.OK if page.ok else HTTPStatus.INTERNAL_SERVER_ERROR
+            self._send(status, "text/html", document.encode("utf-8"), policies)
+        elif path == VERSION_PATH:
+            self._send(HTTPStatus.OK, "text/plain", version.encode("ascii"))
+        elif path == "/favicon.ico":
+            self._send(HTTPStatus.NO_CONTENT, "text/plain", b"")
+        else:
+            self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n")
+
+    def _send(self, status: HTTPStatus, kind: str, body: bytes,
+              policies: list[str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        for policy in policies or []:
+            self.send_header("Content-Security-Policy", policy)
+        if status != HTTPStatus.NO_CONTENT:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the library never prints."""
+
+
+def _allowed_host(header: str, bound: str) -> bool:
+    """On a loopback address, answer only requests addressed to it, so that a web page whose
+    domain is re-pointed at 127.0.0.1 (DNS rebinding) cannot read the brief."""
+    if not header or not _is_loopback(bound):
+        return True
+    name = urlsplit(f"//{header}").hostname or ""
+    return name == "localhost" or _is_loopback(name)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def _listen(host: str, port: int, preview: Preview) -> _Server:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return _Server((host, port), preview, family)
+    except OSError as error:
+        raise BriefgenError(
+            f"cannot listen on {host}:{port}: {error.strerror or error}",
+            field="port",
+            hint="choose another port, or 0 for any free one",
+        ) from None
+
+
+def _url(server: _Server) -> str:
+    host, port = server.server_address[:2]
+    host = str(host)
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def serve(
+    brief_dir: Path,
+    style: str = "web",
+    templates: list[Path] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    on_ready: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve the brief's HTML rendering at http://host:port/ until `stop` is set (or forever),
+    rebuilding whenever the brief, its sources or any file of the style chain changes, and making
+    the open page reload itself.
+
+    Problems in the brief or style are shown on the page, never raised; only failing to listen
+    raises (`BriefgenError`). `on_ready` receives the URL, with the real port when `port` is 0.
+    KeyboardInterrupt propagates after the server is shut down.
+    """
+    stop = stop or threading.Event()
+    preview = Preview(brief_dir, style, templates)
+    server = _listen(host, port, preview)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="briefgen-preview", daemon=True)
+    try:
+        preview.changed()
+        preview.rebuild()
+        thread.start()
+        if on_ready is not None:
+            on_ready(_url(server))
+        while not stop.wait(POLL_SECONDS):
+            if preview.changed():
+                preview.rebuild()
+    finally:
+        if thread.ident is not None:  # started: shutdown() would wait forever otherwise
+            server.shutdown()
+            thread.join()
+        server.server_close()
