@@ -19,13 +19,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
 from .sections import Path_, parse_body
 
 MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
-SOURCES_NAMES = ("sources.yaml", "sources.yml")
+SOURCES_NAMES = ("sources.yaml", "sources.yml", "sources.bib", "sources.json")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 
 
@@ -258,7 +259,14 @@ def _split_front_matter(
 
 def _read_sources(path: Path, located: _Located) -> None:
     try:
-        data = _load_yaml(read_text(path), path, 1, located, ("sources",))
+        text = read_text(path)
+        if path.suffix == ".bib":
+            data, lines = read_bibtex(path, text)
+            located.where.update({("sources", i): (path, line) for i, line in lines.items()})
+        elif path.suffix == ".json":
+            data = read_csl_json(path, text)
+        else:
+            data = _load_yaml(text, path, 1, located, ("sources",))
     except BriefgenError as error:
         located.problems.extend(error.problems)
         return
