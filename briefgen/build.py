@@ -13,12 +13,14 @@ import hashlib
 import json
 import os
 import platform
-import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
+from .atomic import write_atomically
+from .cache import BuildCache, FileHashes, input_hashes, output_key
 from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
@@ -26,9 +28,11 @@ from .render import render_html
 from .styles import Format, Style, StyleLibrary
 
 MANIFEST = "manifest.json"
+#: No brief should be longer; a runaway layout (say `@page { size: 1mm }`) stops here.
+DEFAULT_MAX_PAGES = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity: each planned output is its own job
 class Job:
     """One output: a brief in a style, in a format."""
 
@@ -45,7 +49,7 @@ class Job:
 
 @dataclass
 class Output:
-    """A file that was written."""
+    """A file that was written, or found up to date (`cached`)."""
 
     job: Job
     path: Path
@@ -53,12 +57,17 @@ class Output:
     size: int
     sha256: str
     warnings: list[str] = field(default_factory=list)
+    cached: bool = False
 
 
 @dataclass
 class BuildReport:
     outputs: list[Output] = field(default_factory=list)
     failures: list[tuple[Job, BriefgenError]] = field(default_factory=list)
+
+    @property
+    def built(self) -> list[Output]:
+        return [o for o in self.outputs if not o.cached]
 
     @property
     def ok(self) -> bool:
@@ -127,27 +136,107 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
     return jobs
 
 
+OnDone = Callable[[Job, "Output | BriefgenError"], None]
+
+
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
-        on_done: Callable[[Job, Output | BriefgenError], None] | None = None) -> BuildReport:
-    """Build every job; failures are collected, never allowed to stop the others."""
+        force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
+        on_done: OnDone | None = None) -> BuildReport:
+    """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
+
+    Failures are collected, never allowed to stop the others; the cache and the manifest are
+    written for whatever succeeded.
+    """
     report = BuildReport()
+    cache = BuildCache.load(out_dir)
+    hashes = FileHashes()
+    keys = {job: _key(job, hashes) for job in jobs}
+    pending: list[Job] = []
     for job in jobs:
-        try:
-            output = build_one(job, library, out_dir, allow_overflow=allow_overflow)
-            report.outputs.append(output)
-            result: Output | BriefgenError = output
-        except BriefgenError as error:
-            report.failures.append((job, error))
-            result = error
+        entry = None if force else cache.fresh(job.target(out_dir), keys[job][0])
+        if entry is None:
+            pending.append(job)
+            continue
+        target = job.target(out_dir)
+        output = Output(job, target, entry.get("pages"), target.stat().st_size, entry["sha256"],
+                        cached=True)
+        report.outputs.append(output)
+        if on_done:
+            on_done(job, output)
+
+    def finished(job: Job, result: Output | BriefgenError) -> None:
+        if isinstance(result, Output):
+            result.job = job  # a worker returns a copy; keep the planned job
+            report.outputs.append(result)
+            cache.record(result.path, keys[job][0], result.sha256, result.pages)
+        else:
+            report.failures.append((job, result))
         if on_done:
             on_done(job, result)
+
+    if workers > 1 and len(pending) > 1:
+        _build_in_pool(pending, library, out_dir, (allow_overflow, max_pages), workers, finished)
+    else:
+        for job in pending:
+            finished(job, _build_or_error(job, library, out_dir, (allow_overflow, max_pages)))
     if report.outputs:
-        write_manifest(out_dir, report.outputs)
+        cache.save()
+        write_manifest(out_dir, report.outputs,
+                       {job.target(out_dir): keys[job][1] for job in jobs})
     return report
 
 
+def _key(job: Job, hashes: FileHashes) -> tuple[str, dict[str, str]]:
+    inputs = input_hashes([*job.brief.input_files(), *job.style.files()], hashes)
+    return output_key(job.format, job.style.settings.model_dump_json(), inputs), inputs
+
+
+Limits = tuple[bool, int]  # (allow_overflow, max_pages): what a worker needs to know
+
+
+def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
+                    limits: Limits) -> Output | BriefgenError:
+    try:
+        return build_one(job, library, out_dir, allow_overflow=limits[0], max_pages=limits[1])
+    except BriefgenError as error:
+        return error
+
+
+_worker_library: StyleLibrary | None = None
+
+
+def _start_worker(user_dirs: list[Path]) -> None:
+    """Each worker lives for the whole build and pays for importing WeasyPrint once."""
+    global _worker_library
+    _worker_library = StyleLibrary(user_dirs)
+    from . import pdf  # noqa: F401
+
+
+def _build_in_worker(job: Job, out_dir: Path, limits: Limits) -> Output | BriefgenError:
+    assert _worker_library is not None
+    return _build_or_error(job, _worker_library, out_dir, limits)
+
+
+def _build_in_pool(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
+                   workers: int, finished: Callable[[Job, Output | BriefgenError], None]) -> None:
+    # PDFs first: they take longest, so the pool is not left waiting on one at the end.
+    ordered = sorted(jobs, key=lambda job: job.format != "pdf")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker,
+                             initargs=(library.user_dirs,)) as pool:
+        futures = {pool.submit(_build_in_worker, job, out_dir, limits): job
+                   for job in ordered}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                result = future.result()
+            except Exception as error:  # a worker that died takes only its own output down
+                result = BriefgenError(f"the worker building it failed: {error}",
+                                       field=job.label())
+            finished(job, result)
+
+
 def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
-              allow_overflow: bool = False) -> Output:
+              allow_overflow: bool = False, max_pages: int = DEFAULT_MAX_PAGES) -> Output:
     rendered = render_html(job.brief, job.style, library, job.format)
     if job.format == "html":
         data = rendered.html.encode("utf-8")
@@ -156,7 +245,7 @@ def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
     else:
         from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
 
-        laid_out = lay_out(rendered)
+        laid_out = lay_out(rendered, max_pages)
         warnings = laid_out.warnings
         pages = laid_out.page_count
         limit = job.style.settings.budgets.max_pages
@@ -171,6 +260,17 @@ def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
     target = job.target(out_dir)
     write_atomically(target, data)
     return Output(job, target, pages, len(data), hashlib.sha256(data).hexdigest(), warnings)
+
+
+def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> list[Path]:
+    """Copy the latest brief's outputs to `OUT/latest/<style>.<format>`: links that never change."""
+    copied = []
+    for output in report.outputs:
+        if output.job.brief.slug == brief.slug and output.path.is_file():
+            target = out_dir / "latest" / output.path.name
+            write_atomically(target, output.path.read_bytes())
+            copied.append(target)
+    return copied
 
 
 def overflow_message(job: Job, pages: int, limit: int) -> str:
@@ -200,24 +300,9 @@ class _source_date:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target, then rename: readers see the old file or the new, never half."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_manifest(out_dir: Path, outputs: list[Output]) -> Path:
-    """Record every output; entries for outputs not rebuilt this time are kept."""
+def write_manifest(out_dir: Path, outputs: list[Output],
+                   inputs: dict[Path, dict[str, str]]) -> Path:
+    """Record every output; entries for outputs not built this time are kept."""
     path = out_dir / MANIFEST
     entries: dict[str, dict] = {}
     try:
@@ -235,10 +320,7 @@ def write_manifest(out_dir: Path, outputs: list[Output]) -> Path:
             "sha256": output.sha256,
             "pages": output.pages,
             "size": output.size,
-            "inputs": {
-                _display(p): _hash_file(p)
-                for p in [*output.job.brief.input_files(), *output.job.style.files()]
-            },
+            "inputs": inputs.get(output.path, {}),
         }
     manifest = {
         "briefgen": __version__,
@@ -248,17 +330,6 @@ def write_manifest(out_dir: Path, outputs: list[Output]) -> Path:
     }
     write_atomically(path, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
     return path
-
-
-def _hash_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _weasyprint_version() -> str | None:

@@ -7,6 +7,7 @@ Imports of the library happen inside commands so that `briefgen --help` and `val
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -121,6 +122,13 @@ def build(
     templates: TemplatesOption = None,
     allow_overflow: Annotated[bool, typer.Option(
         "--allow-overflow", help="Build even when a style's page limit is exceeded.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Rebuild outputs whose inputs have not changed.")] = False,
+    max_pages: Annotated[int, typer.Option(
+        "--max-pages", min=1, help="Refuse any output longer than this.")] = 200,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes. Default: the number of cores.",
+        show_default=False)] = None,
 ) -> None:
     """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format>."""
     from . import build as builder
@@ -133,22 +141,31 @@ def build(
     loaded = load_briefs(find_briefs(briefs or []))
     if latest:
         loaded = [builder.select_latest(loaded)]
-    jobs = builder.plan(loaded, library, style or [], audience or [], formats, project.audiences)
+    planned = builder.plan(loaded, library, style or [], audience or [], formats,
+                           project.audiences)
 
     def progress(job: Any, result: Any) -> None:
         if isinstance(result, builder.Output):
             pages = f", {result.pages} page{'s' * (result.pages != 1)}" if result.pages else ""
-            out.print(f"[green]✓[/] {escape(str(result.path))}{pages}")
+            state = " [dim](unchanged)[/]" if result.cached else ""
+            out.print(f"[green]✓[/] {escape(str(result.path))}{pages}{state}")
             for warning in result.warnings:
                 err.print(f"  [yellow]warning[/] {escape(warning)}")
         else:
             err.print(f"[red]✗[/] {escape(job.label())}")
             print_problems(result)
 
-    report = builder.run(jobs, library, output, allow_overflow=allow_overflow, on_done=progress)
-    written = len(report.outputs)
+    report = builder.run(planned, library, output, allow_overflow=allow_overflow, force=force,
+                         workers=jobs or os.cpu_count() or 1, max_pages=max_pages,
+                         on_done=progress)
+    if latest:
+        builder.publish_latest(report, loaded[0], output)
+    written = len(report.built)
+    unchanged = len(report.outputs) - written
     summary = (f"wrote {written} file{'s' * (written != 1)} for {len(loaded)} "
-               f"brief{'s' * (len(loaded) != 1)} into {output}/")
+               f"brief{'s' * (len(loaded) != 1)} into {output}/"
+               + (f" ({unchanged} unchanged)" if unchanged else "")
+               + (f"; copied to {output}/latest/" if latest else ""))
     if report.failures:
         err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
         raise typer.Exit(1)
@@ -262,6 +279,34 @@ def schema() -> None:
     from .model import Brief
 
     sys.stdout.write(json.dumps(Brief.model_json_schema(), indent=2) + "\n")
+
+
+@app.command()
+@reports_errors
+def preview(
+    brief: Annotated[Path | None, typer.Argument(
+        help="The brief folder or file. Default: the newest brief under content/.",
+        show_default=False)] = None,
+    style: Annotated[str, typer.Option("--style", "-s", help="Style to preview.")] = "web",
+    templates: TemplatesOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8000,
+) -> None:
+    """Serve the brief's HTML on localhost; the page reloads itself after every edit."""
+    from . import build as builder
+    from .config import load_project_config
+    from .content import find_briefs, load_briefs
+    from .preview import serve
+
+    if brief is None:
+        brief = builder.select_latest(load_briefs(find_briefs([]))).folder
+    dirs = [*(templates or []), *load_project_config().templates]
+    try:
+        serve(brief, style, dirs, host, port,
+              on_ready=lambda url: out.print(f"previewing {escape(str(brief))} in style "
+                                             f"{escape(style)} at {url} (Ctrl-C to stop)"))
+    except KeyboardInterrupt:
+        out.print("preview stopped")
 
 
 style_app = typer.Typer(help="Work with styles.", no_args_is_help=True)

@@ -57,3 +57,11 @@ class BriefgenError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
+
+    def __reduce__(self) -> tuple:
+        # Errors cross process boundaries in parallel builds; keep their problems whole.
+        return (_rebuild, (type(self), self.problems))
+
+
+def _rebuild(cls: type[BriefgenError], problems: list[Problem]) -> BriefgenError:
+    return cls(problems=problems)

@@ -22,8 +22,6 @@ from .errors import BriefgenError
 from .render import Rendered
 from .safety import media_type, read_capped, resolve_inside
 
-DEFAULT_MAX_PAGES = 200
-
 
 class GuardedFetcher(URLFetcher):
     """Serves `data:` URIs and files under `roots`; refuses everything else, noting the URL."""
@@ -73,14 +71,14 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def lay_out(rendered: Rendered, max_pages: int = DEFAULT_MAX_PAGES) -> LaidOut:
+def lay_out(rendered: Rendered, max_pages: int = 200) -> LaidOut:
     """Lay the HTML out into pages, refusing documents that run past `max_pages`."""
     fetcher = GuardedFetcher(rendered.roots)
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
               for p in rendered.stylesheets]
-    if rendered.page_css:
-        sheets.insert(0, CSS(string=rendered.page_css, font_config=fonts))
+    if rendered.page_css:  # style.yaml's page settings win over the stylesheets'
+        sheets.append(CSS(string=rendered.page_css, font_config=fonts))
     logger = logging.getLogger("weasyprint")
     collector = _Collector()
     logger.addHandler(collector)

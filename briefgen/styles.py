@@ -24,7 +24,7 @@ from jinja2 import (
     pass_context,
 )
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -132,7 +132,7 @@ class StyleLibrary:
                 ]
             )
         self.search_path = [*self.user_dirs, BUILTIN_DIR]
-        self._env: SandboxedEnvironment | None = None
+        self._env: ImmutableSandboxedEnvironment | None = None
 
     def folders(self) -> dict[str, Path]:
         """Style name → folder; the first found wins, so user styles shadow built-in ones."""
@@ -195,8 +195,11 @@ class StyleLibrary:
             current = _own_settings(folder).get("extends")
         return chain
 
-    def environment(self) -> SandboxedEnvironment:
-        """One sandboxed, autoescaping environment for every template, built-in or not."""
+    def environment(self) -> ImmutableSandboxedEnvironment:
+        """One sandboxed, autoescaping environment for every template, built-in or not.
+
+        Immutable: a template may not modify the brief (one brief object serves every
+        output of a build)."""
         if self._env is None:
             loader = ChoiceLoader([
                 FileSystemLoader([str(d) for d in self.search_path]),
@@ -204,7 +207,7 @@ class StyleLibrary:
                 # same name shadows it.
                 PrefixLoader({"builtin": FileSystemLoader(str(BUILTIN_DIR))}),
             ])
-            env = SandboxedEnvironment(
+            env = ImmutableSandboxedEnvironment(
                 loader=loader,
                 autoescape=True,
                 undefined=StrictUndefined,

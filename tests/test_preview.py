@@ -7,6 +7,7 @@ instead of hanging.
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
 import urllib.error
@@ -176,7 +177,7 @@ def test_a_template_change_shows_up(mini: Path, tmp_path: Path) -> None:
         assert "Second, longer colophon" in get(url)[1]
 
 
-def test_a_change_to_a_parent_style_file_rebuilds(mini: Path, tmp_path: Path) -> None:
+def test_a_change_to_the_style_settings_rebuilds(mini: Path, tmp_path: Path) -> None:
     styles = tmp_path / "styles"
     make_style(styles, "Colophon")
     with running(mini, style="custom", templates=[styles]) as url:
@@ -259,3 +260,59 @@ def test_error_pages_escape_every_problem() -> None:
     assert "bad &lt;b&gt;value&lt;/b&gt;" in html and "hint: use &lt;plain&gt; text" in html
     assert "<b>" not in html and "location.reload()" in html
     assert policies[0].startswith("default-src 'none'")
+
+
+# ---------- in a real browser: the script runs under a strict policy and reloads the page
+
+STRICT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                 "base-uri 'none'; form-action 'none'")
+
+
+def test_the_page_reloads_itself_in_a_browser_despite_a_strict_policy(
+    mini: Path, tmp_path: Path
+) -> None:
+    """A style whose page forbids scripts (as the web style's does) still reloads in preview."""
+    styles = tmp_path / "styles"
+    folder = make_style(styles, "Colophon")
+    template = folder / "brief.html.j2"
+    template.write_text(
+        template.read_text(encoding="utf-8")
+        + "{% block head %}\n"
+        f'<meta http-equiv="Content-Security-Policy" content="{STRICT_POLICY}">\n'
+        "{{ super() }}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    with running(mini, style="custom", templates=[styles]) as url, chromium_page() as page:
+        messages: list[str] = []
+        page.on("console", lambda message: messages.append(message.text))
+        page.goto(url)
+        assert TITLE in page.title()
+        edit(mini / "brief.md", f"title: {TITLE}", "title: Rivers of Change")
+        wait_for(lambda: "Rivers of Change" in title_of(page), "the browser to reload")
+    assert not [m for m in messages if "Content Security Policy" in m], messages
+
+
+def title_of(page: object) -> str:
+    try:
+        return page.title()  # type: ignore[attr-defined]
+    except Exception:  # the page is between documents while it reloads
+        return ""
+
+
+@contextmanager
+def chromium_page() -> Iterator[object]:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("no Chromium: run `make test` as root, or `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
