@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,36 @@ def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     styles = [arg for name in StyleLibrary().builtin_names() for arg in ("--style", name)]
     assert main(["build", str(EXAMPLE), "--output", str(out), *styles]) == 0
     return out / EXAMPLE.name
+
+
+NO_CHROMIUM = ("Chromium is not installed, and the browser tests need it: run `make test` as root "
+               "(it installs it), `apt-get install -y chromium`, or set BRIEFGEN_CHROMIUM")
+
+
+def chromium_executable() -> str:
+    """The browser to drive: $BRIEFGEN_CHROMIUM (CI's Chrome), else Debian's Chromium."""
+    found = os.environ.get("BRIEFGEN_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+    if not found:
+        pytest.fail(NO_CHROMIUM)  # a missing browser fails the run; it never skips the check
+    return found
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A headless Chromium that makes no background connections of its own."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is missing: install the dev tools with `make test`")
+    executable = chromium_executable()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

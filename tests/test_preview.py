@@ -7,7 +7,6 @@ instead of hanging.
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 import urllib.error
@@ -20,6 +19,7 @@ import pytest
 
 from briefgen import preview
 from briefgen.errors import BriefgenError, Problem
+from conftest import chromium
 
 TIMEOUT = 10.0
 TITLE = "Water Sharing on the Syr Darya"
@@ -301,18 +301,5 @@ def title_of(page: object) -> str:
 
 @contextmanager
 def chromium_page() -> Iterator[object]:
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        pytest.fail("no Chromium: run `make test` as root, or `apt-get install -y chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        try:
-            yield browser.new_page()
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser.new_page()

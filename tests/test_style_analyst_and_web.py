@@ -20,14 +20,11 @@ from briefgen.content import load_brief
 from briefgen.references import format_date
 from briefgen.render import SectionView, ordered_sections
 from briefgen.styles import StyleLibrary
-from conftest import EXAMPLE, MINI, pdf_pages, pdf_text
+from conftest import EXAMPLE, MINI, chromium, pdf_pages, pdf_text
 
 BLOCKS = {"head", "cover", "key_messages", "body", "recommendations", "references", "colophon"}
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
        "form-action 'none'")
-CHROMIUM_NAMES = ("chromium", "chromium-browser")
-NO_CHROMIUM = ("Chromium is not installed, and the web style's accessibility test needs it: "
-               "run `make test` as root (it installs it), or `apt-get install -y chromium`")
 
 
 def squash(text: str) -> str:
@@ -399,14 +396,6 @@ def test_web_page_uses_author_date_citations(web_html: str, brief):
 # ---------- web: in a real browser ----------
 
 
-def _chromium() -> str:
-    for name in CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    pytest.fail(NO_CHROMIUM)
-
-
 class _Quiet(SimpleHTTPRequestHandler):
     served: list[str] = []
 
@@ -436,22 +425,8 @@ def served_web(example_build: Path):
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is missing: install the dev tools with `make test` "
-                    "(pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("width", [1280, 390])
