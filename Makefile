@@ -12,7 +12,7 @@ brief: $(VENV)/.installed
 	$(BIN)/briefgen build --latest --output $(OUT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/ruff check briefgen tests bench
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 # System libraries WeasyPrint needs (Pango; HarfBuzz's subsetter for fast, reproducible fonts).
