@@ -43,6 +43,7 @@ def read_bibtex(path: Path, text: str) -> tuple[list[dict[str, Any]], dict[int, 
         source = {
             "id": entry.key,
             "title": fields.get("title", ""),
+            "short_title": fields.get("shorttitle"),
             "author": _bib_authors(fields.get("author") or fields.get("editor")),
             "publisher": next((fields[k] for k in ("publisher", "journal", "institution",
                                                    "organization", "howpublished", "booktitle")
@@ -73,6 +74,7 @@ def read_csl_json(path: Path, text: str) -> list[dict[str, Any]]:
         source = {
             "id": item.get("id"),
             "title": item.get("title"),
+            "short_title": item.get("title-short"),
             "author": _csl_authors(item.get("author")),
             "publisher": item.get("publisher") or item.get("container-title"),
             "date": _csl_date(item.get("issued")),

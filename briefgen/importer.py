@@ -69,10 +69,16 @@ FURNITURE_RULES: tuple[FurnitureRule, ...] = (
     ),
     _rule(
         "related-link",
-        r"(read (also|more|next)|continue reading)(\s*[:\-–—»›>|].*|\s*)"
+        r"(read (also|more|next)|continue reading)\b(?!.*[.!?]$).*"
         r"|related (posts?|articles?|reading|stories)(\s*:.*)?|you (may|might) also like.*",
         "Links to other articles ('Read also: …', 'Read more', 'Related posts'); they name "
-        "other pages and say nothing the brief says.",
+        "other pages and say nothing the brief says. A line ending in a full stop is a "
+        "sentence ('Read more widely.') and is kept.",
+    ),
+    _rule(
+        "view-counter",
+        r"(read|viewed|views?:?)\s*\d[\d,. ]*( times)?|\d[\d,.]*\s+(views|reads)",
+        "A page's view counter ('Read 6289 times').",
     ),
     _rule(
         "share-button",
@@ -285,7 +291,14 @@ def import_brief(
     brief_md = _front_matter(source, title, subtitle, today or dt.date.today()) + body
     _write_folder(folder, brief_md, _sources_yaml(body, report))
     _record_sections(folder, sections, report)
+    report.moved.sort(key=_note_line)
     return report
+
+
+def _note_line(note: str) -> int:
+    """The source line a `moved` note starts with, to list the notes in reading order."""
+    match = re.match(r"line (\d+):", note)
+    return int(match[1]) if match else 0
 
 
 def _read_source(source: Path) -> str:

@@ -74,6 +74,9 @@ class Source(Strict):
 
     id: SourceId
     title: RequiredText
+    short_title: Text | None = Field(
+        default=None, description="A few words that name the source in author-date citations "
+        "when it has no author, e.g. 'Kazakh brief'.")
     author: Text | None = None
     publisher: Text | None = None
     date: dt.date | Annotated[int, Field(ge=1000, le=9999)] | None = None

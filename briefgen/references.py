@@ -100,7 +100,8 @@ class Citer:
         if source is None:
             return Markup("{}").format(citation.source_id)
         who = _surname(source.author) if source.author else (
-            source.publisher or Markup("“{}”").format(_short_title(source.title)))
+            source.publisher or Markup("“{}”").format(source.short_title
+                                                       or _short_title(source.title)))
         when = str(source.year) if source.year else "n.d."
         text = Markup('<a href="#ref-{}">{} {}</a>').format(source.id, who, when)
         return text + Markup(", {}").format(citation.locator) if citation.locator else text

@@ -68,3 +68,9 @@ def test_plain_text_drops_citations_without_leaving_a_gap():
     assert plain_text("none dominate [@caci]. It has **paid** off") == (
         "none dominate. It has paid off"
     )
+
+
+def test_author_date_prefers_a_short_title_when_there_is_no_author():
+    source = SOURCES[2].model_copy(update={"short_title": "Policy overview"})
+    brief = BRIEF.model_copy(update={"sources": [source]})
+    assert "“Policy overview” n.d." in Citer(brief, "author-date")([Citation("anon")])
