@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -33,6 +34,17 @@ def word_budget_problems(brief: Brief, settings: StyleSettings) -> list[Problem]
         )
         for key, limit in settings.budgets.words.items()
         if counts.get(key, 0) > limit
+    ]
+
+
+def todo_markers(files: list[Path]) -> list[Problem]:
+    """Lines still marked to-do (as `briefgen import` marks what it could not know)."""
+    return [
+        Problem(f"still marked to-do: {line.strip()}", file=path, line=number,
+                hint="fill in the real value and remove the TODO")
+        for path in files if path.suffix in (".md", ".yaml", ".yml", ".json", ".bib")
+        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1)
+        if "TODO" in line
     ]
 
 

@@ -182,7 +182,7 @@ def validate(
     templates: TemplatesOption = None,
 ) -> None:
     """Check briefs without building them; every problem is listed with its file and line."""
-    from .check import word_budget_problems
+    from .check import todo_markers, word_budget_problems
     from .content import find_briefs, load_briefs
     from .errors import BriefgenError, Problem
 
@@ -199,6 +199,9 @@ def validate(
                 ]
     if problems:
         raise BriefgenError(problems=problems)
+    for todo in todo_markers([f for item in loaded for f in item.files]):
+        err.print(f"[yellow]warning[/] [bold]{escape(todo.location())}[/]: "
+                  f"{escape(todo.message)}")
     names = ", ".join(item.slug for item in loaded)
     out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
 
@@ -307,6 +310,30 @@ def preview(
                                              f"{escape(style)} at {url} (Ctrl-C to stop)"))
     except KeyboardInterrupt:
         out.print("preview stopped")
+
+
+@app.command("import")
+@reports_errors
+def import_(
+    file: Annotated[Path, typer.Argument(help="A plain-text or Markdown brief.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to create the brief "
+                                         "in.")] = Path("content"),
+    slug: Annotated[str | None, typer.Option(help="Folder name. Default: from the title.")] = None,
+) -> None:
+    """Turn an existing brief into a content folder that builds; prints what went where."""
+    from .importer import import_brief
+
+    report = import_brief(file, output, slug)
+    for heading, field, line in report.sections:
+        out.print(f"  line {line}: {escape(heading)} → {escape(field)}")
+    for note in report.moved:
+        out.print(f"  moved: {escape(note)}")
+    for line, text, rule in report.dropped:
+        out.print(f"  dropped line {line} ({escape(rule)}): {escape(text)}")
+    for field in report.todo:
+        err.print(f"[yellow]to do[/] set '{escape(field)}' in {escape(str(report.folder))}")
+    out.print(f"[green]✓[/] imported {escape(str(file))} into {escape(str(report.folder))}: "
+              f"{len(report.sections)} sections, {len(report.dropped)} lines dropped")
 
 
 style_app = typer.Typer(help="Work with styles.", no_args_is_help=True)

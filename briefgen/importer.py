@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import textwrap
 import unicodedata
 from dataclasses import dataclass, field
@@ -205,11 +204,14 @@ class _Block:
     line: int
     level: int = 0  # heading level; 0 for a bold line standing in for a section heading
     plain: str = ""  # heading or paragraph: its words without markup
+    found: str = ""  # heading: as written in the input, for the report
     items: list[_Item] = field(default_factory=list)
 
 
 @dataclass
 class _Section:
+    """A section of the input and what it maps to, with the blocks under its heading."""
+
     found: str  # the heading as found
     title: str  # the heading written (Markdown)
     key: str | None  # None: an extra section
@@ -231,7 +233,6 @@ class _Part:
 
 
 STRUCTURED = ("analysis", "implications", "assessments", "recommendations")
-PROSE = ("executive_summary", "introduction", "background", "conclusion")
 _META = {
     "assessments": {"likelihood": "Likelihood", "probability": "Probability"},
     "recommendations": {
@@ -405,7 +406,8 @@ class _PlainBuilder:
         level = 1 if key or self.key not in STRUCTURED or _ANNEX.match(bare) else 2
         if level == 1:
             self.key = key
-        self.blocks.append(_Block("heading", _escape(bare), number, level, plain=bare))
+        self.blocks.append(_Block("heading", _escape(bare), number, level, plain=bare,
+                                  found=bare))
 
     def item(self, bullet: re.Match[str], number: int) -> None:
         self.close_paragraph()
@@ -447,7 +449,10 @@ def _names_section(line: str, bullet: re.Match[str] | None) -> bool:
 
 def _looks_like_heading(lines: list[str], index: int) -> bool:
     """A short line without a sentence end, after a break, with text after it: a heading.
-    (A line ending in a colon is one only when short: "Key risks:", not "Our options are:".)"""
+
+    A line ending in a colon is one only when short ("Key risks:", not "Our options are:"),
+    and a line the next line continues in lower case is a hard-wrapped sentence.
+    """
     text = lines[index].strip()
     if len(text) > 80 or len(text.split()) > 10 or _SENTENCE_END.search(text):
         return False
@@ -457,8 +462,9 @@ def _looks_like_heading(lines: list[str], index: int) -> bool:
     before = lines[index - 1].strip() if index else ""
     after_break = not before or _BULLET.match(lines[index - 1]) or re.search(
         r"[.!?:][\"'”’)]*$", before)
-    has_next = any(line.strip() for line in lines[index + 1 :])
-    return bool(after_break and has_next)
+    following = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
+    wrapped = index + 1 < len(lines) and lines[index + 1].strip()[:1].islower()
+    return bool(after_break and following and not wrapped)
 
 
 def _finish_plain_item(item: _Item) -> None:
@@ -508,7 +514,8 @@ def _markdown_title(blocks: list[_Block]) -> str | None:
         return None
     first, following = blocks[0], blocks[1]
     if first.kind == "heading" and first.level and not section_key(first.plain):
-        deeper = all(b.level > first.level for b in blocks[1:] if b.kind == "heading")
+        deeper = all(b.level > first.level for b in blocks[1:] if b.kind == "heading"
+                     and b.level)
         return first.plain if deeper or following.kind == "heading" else None
     if (first.kind == "para" and "\n" not in first.text and following.kind == "heading"
             and not section_key(first.plain) and _is_title(first.plain)):
@@ -552,7 +559,7 @@ def _markdown_block(tokens: list[Token], index: int, lines: list[str], first: in
         if not plain:
             return None
         return _Block("heading", inline.content.strip(), first + start, int(token.tag[1:]),
-                      plain=plain)
+                      plain=plain, found=inline.content.strip())
     if kind in ("bullet_list", "ordered_list"):
         return _Block("list", source, first + start, items=_markdown_items(tokens, index, lines,
                                                                             first))
@@ -560,7 +567,8 @@ def _markdown_block(tokens: list[Token], index: int, lines: list[str], first: in
         inline = tokens[index + 1]
         pseudo = _PSEUDO_HEADING.match(source)
         if pseudo and section_key(pseudo["text"]):
-            return _Block("heading", source, first + start, 0, plain=pseudo["text"].strip())
+            text = pseudo["text"].strip()
+            return _Block("heading", text, first + start, 0, plain=text, found=source)
         return _Block("para", source, first + start, plain=_inline_plain(inline))
     return _Block("other", source, first + start)
 
@@ -661,8 +669,7 @@ def _split_sections(
 def _new_section(
     block: _Block, key: str | None, seen: set[str], promoted: bool, moved: list[str]
 ) -> _Section:
-    found = block.plain if block.level == 0 else block.text
-    title = block.plain if block.level == 0 else block.text
+    found, title = block.found, block.text
     if promoted:
         moved.append(f"line {block.line}: the level-{block.level} heading '{block.plain}' names "
                      f"the {key} section, so it starts that section")
@@ -1025,17 +1032,29 @@ def _write_folder(folder: Path, brief_md: str, sources_yaml: str) -> None:
     """Write both files into a temporary folder beside the target, then move it into place,
     so an interrupted import never leaves half a brief."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    temporary = _temporary_folder(folder)
     try:
         (temporary / "brief.md").write_text(brief_md, encoding="utf-8")
         (temporary / "sources.yaml").write_text(sources_yaml, encoding="utf-8")
-        os.chmod(temporary, 0o755)  # mkdtemp makes it private; a content folder is not
         if folder.exists():
             raise BriefgenError("already exists; briefgen import never overwrites", file=folder)
         temporary.rename(folder)
     finally:
         if temporary.exists():
             shutil.rmtree(temporary)
+
+
+def _temporary_folder(folder: Path) -> Path:
+    """A new hidden folder beside `folder`, made with `mkdir` so the user's umask applies
+    (tempfile.mkdtemp would make it private, and the rename would keep that)."""
+    for attempt in range(100):
+        candidate = folder.with_name(f".{folder.name}.importing-{os.getpid()}-{attempt}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise BriefgenError("cannot create a temporary folder beside it", file=folder)
 
 
 def _record_sections(folder: Path, sections: list[_Section], report: ImportReport) -> None:

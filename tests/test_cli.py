@@ -140,3 +140,18 @@ def test_help_and_validate_do_not_import_weasyprint(args: list[str]):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, check=True)
     assert result.stdout.strip().endswith("False")
+
+
+def test_import_reports_what_went_where_and_validate_flags_the_todos(tmp_path: Path):
+    source = tmp_path / "old.txt"
+    source.write_text(
+        "Executive Summary\nThe basin needs a data pact.\nRecommendations\n- Share data\n"
+        "- Gauges: install twenty stations.\nLeave a Reply\n", encoding="utf-8")
+    result = invoke("import", source, "-o", tmp_path / "content", "--slug", "old")
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "line 1: Executive Summary → executive_summary" in output
+    assert "dropped line 6" in output and "Leave a Reply" in output
+    checked = invoke("validate", tmp_path / "content" / "old")
+    assert checked.exit_code == 0
+    assert "still marked to-do" in checked.output and "TODO: author" in checked.output
