@@ -1,8 +1,11 @@
 """HTML → PDF with WeasyPrint. The only module that imports WeasyPrint (it takes ~1 s to load).
 
 WeasyPrint fetches every stylesheet, font and image through `GuardedFetcher`, which serves only
-`data:` URIs and regular files inside the allowed folders (the brief's and the styles'); anything
-else — http, ftp, a file elsewhere, a symlink out — is refused and reported as a warning.
+`data:` URIs, regular files inside the allowed folders (the brief's and the styles'), and — only
+for hosts the user named with `--allow-remote` — http(s) resources from those hosts; anything
+else (http elsewhere, ftp, a file elsewhere, a symlink out) is refused and reported as a warning.
+PDF attachments (`rel="attachment"`) are never embedded: they would copy files into the PDF
+where no reader sees them.
 """
 
 from __future__ import annotations
@@ -15,21 +18,38 @@ from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
+from weasyprint.html import element_has_link_type
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import URLFetcher, URLFetcherResponse, url_join
 
 from .errors import BriefgenError
 from .render import Rendered
-from .safety import media_type, read_capped, resolve_inside
+from .safety import (
+    MAX_RESOURCE_BYTES,
+    REMOTE_SCHEMES,
+    RemoteRefused,
+    fetch_remote,
+    host_allowed,
+    media_type,
+    parse_allowed_hosts,
+    read_capped,
+    resolve_inside,
+)
 
 
 class GuardedFetcher(URLFetcher):
-    """Serves `data:` URIs and files under `roots`; refuses everything else, noting the URL."""
+    """Serves `data:` URIs, files under `roots` and http(s) from `allowed_hosts`; refuses
+    everything else, noting the URL and why."""
 
-    def __init__(self, roots: list[Path]) -> None:
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+    def __init__(self, roots: list[Path], allowed_hosts: tuple[str, ...] = ()) -> None:
+        super().__init__(allowed_protocols={"data"}, allow_redirects=False)
         self.roots = [root.resolve() for root in roots]
-        self.refused: list[str] = []
+        self.allowed_hosts = parse_allowed_hosts(allowed_hosts)
+        self.refusals: dict[str, str] = {}  # URL → reason, in the order they were refused
+
+    @property
+    def refused(self) -> list[str]:
+        return list(self.refusals)
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
@@ -41,23 +61,51 @@ class GuardedFetcher(URLFetcher):
             if data is not None:
                 return URLFetcherResponse(url, body=data,
                                           headers={"Content-Type": media_type(path)})
-        self.refused.append(url)
-        raise ValueError(f"briefgen refused to fetch {url}")
+            reason = (f"larger than {MAX_RESOURCE_BYTES:,} bytes" if path else
+                      "not a file inside the brief's or the style's folders")
+        elif scheme in REMOTE_SCHEMES and host_allowed(url, self.allowed_hosts):
+            try:
+                fetched = fetch_remote(url, self.allowed_hosts)
+            except RemoteRefused as error:
+                reason = str(error)
+            else:
+                return URLFetcherResponse(url, body=fetched.data,
+                                          headers={"Content-Type": fetched.media_type})
+        elif scheme in REMOTE_SCHEMES:
+            reason = ("remote resources are off; allow a host with --allow-remote HOST"
+                      if not self.allowed_hosts else "its host is not allowed (see --allow-remote)")
+        else:
+            reason = "only data: URIs, local files and allowed hosts are fetched"
+        self.refusals.setdefault(url, reason)
+        raise ValueError(f"briefgen refused to fetch {url}: {reason}")
+
+    def messages(self) -> list[str]:
+        return [f"refused to fetch {url}: {reason}" for url, reason in self.refusals.items()]
 
 
 @dataclass
 class LaidOut:
-    """A laid-out document: pages are known before anything is written."""
+    """A laid-out document: pages are known before anything is written.
+
+    `warnings` grows in place when `pdf_bytes()` runs: WeasyPrint fetches some resources (images
+    nested in SVG) only while writing, and refusals then are reported too."""
 
     document: Document
     warnings: list[str] = field(default_factory=list)
+    fetcher: GuardedFetcher | None = None
 
     @property
     def page_count(self) -> int:
         return len(self.document.pages)
 
     def pdf_bytes(self) -> bytes:
-        return self.document.write_pdf()
+        with _collecting() as collector:
+            data = self.document.write_pdf()
+        if self.fetcher is not None:
+            self.warnings.extend(m for m in self.fetcher.messages() if m not in self.warnings)
+        self.warnings.extend(m for m in dict.fromkeys(collector.messages)
+                             if "refused to fetch" not in m and m not in self.warnings)
+        return data
 
 
 class _Collector(logging.Handler):
@@ -71,30 +119,59 @@ class _Collector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def lay_out(rendered: Rendered, max_pages: int = 200) -> LaidOut:
-    """Lay the HTML out into pages, refusing documents that run past `max_pages`."""
-    fetcher = GuardedFetcher(rendered.roots)
+class _collecting:
+    """Collects WeasyPrint's log records while the block runs."""
+
+    def __enter__(self) -> _Collector:
+        self.collector = _Collector()
+        self.logger = logging.getLogger("weasyprint")
+        self.logger.addHandler(self.collector)
+        self.logger.propagate = False
+        return self.collector
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self.collector)
+
+
+def lay_out(rendered: Rendered, max_pages: int = 200,
+            allowed_hosts: tuple[str, ...] = ()) -> LaidOut:
+    """Lay the HTML out into pages, refusing documents that run past `max_pages`.
+
+    `allowed_hosts` (from `--allow-remote`) are the only hosts WeasyPrint may fetch from."""
+    fetcher = GuardedFetcher(rendered.roots, allowed_hosts)
     fonts = FontConfiguration()
-    sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
-              for p in rendered.stylesheets]
-    if rendered.page_css:  # style.yaml's page settings win over the stylesheets'
-        sheets.append(CSS(string=rendered.page_css, font_config=fonts))
-    logger = logging.getLogger("weasyprint")
-    collector = _Collector()
-    logger.addHandler(collector)
-    logger.propagate = False
-    try:
+    with _collecting() as collector:
+        sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
+                  for p in rendered.stylesheets]
+        if rendered.page_css:  # style.yaml's page settings win over the stylesheets'
+            sheets.append(CSS(string=rendered.page_css, font_config=fonts))
         html = HTML(string=rendered.html, base_url=str(rendered.base_url) + "/",
                     url_fetcher=fetcher)
         document = html.render(font_config=fonts, stylesheets=sheets, pdf_tags=True)
-    finally:
-        logger.removeHandler(collector)
     if len(document.pages) > max_pages:
         raise BriefgenError(
             f"the document ran to {len(document.pages)} pages, over the limit of {max_pages}",
             hint="check the style's page size and margins, or raise the limit with --max-pages",
         )
+    dropped = _drop_attachments(html, document)
     warnings = [*rendered.warnings,
-                *(f"refused to fetch {url}" for url in dict.fromkeys(fetcher.refused)),
-                *(m for m in collector.messages if "refused to fetch" not in m)]
-    return LaidOut(document, warnings)
+                *fetcher.messages(),
+                *(f"refused to attach {url}: briefgen never embeds files in a PDF"
+                  for url in dropped),
+                *(m for m in dict.fromkeys(collector.messages) if "refused to fetch" not in m)]
+    return LaidOut(document, warnings, fetcher)
+
+
+def _drop_attachments(html: HTML, document: Document) -> list[str]:
+    """Remove every `<link rel=attachment>` and `<a rel=attachment>` before the PDF is written
+    (WeasyPrint would fetch and embed them then); returns their URLs."""
+    urls: list[str] = []
+    for element in html.etree_element.iter("link"):
+        if element_has_link_type(element, "attachment") and element.get("href"):
+            urls.append(url_join(html.base_url, element.get("href").strip(), True, "") or "")
+    document.metadata.attachments = []
+    for page in document.pages:
+        kept = [link for link in page.links if link[0] != "attachment"]
+        urls.extend(link[1] for link in page.links if link[0] == "attachment")
+        page.links[:] = kept
+    return list(dict.fromkeys(urls))

@@ -17,12 +17,23 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import __version__
-from .content import LoadedBrief
+from .content import LoadedBrief, read_text
 from .errors import BriefgenError
 from .markdown import MarkdownRenderer, plain_text
 from .model import SECTION_KEYS, Brief, ExtraSection
 from .references import Citer
-from .safety import IMAGE_TYPES, media_type, read_capped, resolve_inside
+from .safety import (
+    IMAGE_TYPES,
+    MAX_RESOURCE_BYTES,
+    REMOTE_SCHEMES,
+    RemoteRefused,
+    fetch_remote,
+    host_allowed,
+    media_type,
+    parse_allowed_hosts,
+    read_capped,
+    resolve_inside,
+)
 from .styles import SHARED_DIR, Style, StyleLibrary, StyleSettings, template_error
 
 Target = Literal["pdf", "html"]
@@ -52,6 +63,8 @@ class Rendered:
     page_css: str
     roots: list[Path]
     warnings: list[str] = field(default_factory=list)
+    #: Hosts the build may fetch from (`--allow-remote`); pass the same to `pdf.lay_out`.
+    allowed_hosts: tuple[str, ...] = ()
 
 
 def ordered_sections(brief: Brief, settings: StyleSettings) -> list[SectionView]:
@@ -94,16 +107,23 @@ def _hidden_keys_after(key: str, order: list[str], shown: list[str]) -> list[str
 
 
 def render_html(
-    loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target
+    loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> Rendered:
-    """Render one brief in one style. For `html` the result is a single self-contained file."""
+    """Render one brief in one style. For `html` the result is a single self-contained file.
+
+    Markdown images on an `allowed_hosts` host (`--allow-remote`) stay URLs for the PDF, which
+    WeasyPrint fetches under the same rule, and are fetched now and embedded for HTML, so the
+    HTML edition still makes no request of its own. Every other remote image is refused."""
     brief = loaded.brief
     settings = style.settings
+    hosts = parse_allowed_hosts(allowed_hosts)
     warnings: list[str] = []
     citer = Citer(brief, settings.citations)  # type: ignore[arg-type]
+    stylesheets = _contained_sheets(style, "pdf", warnings)
     renderer = MarkdownRenderer(
         cite=citer,
-        resolve_image=lambda src: _embed_image(src, loaded.folder, warnings),
+        resolve_image=lambda src: _embed_image(src, loaded.folder, warnings, hosts, target),
         language=brief.language,
         hug_citations=settings.citations != "author-date",
     )
@@ -113,7 +133,7 @@ def render_html(
         "sections": ordered_sections(brief, settings),
         "citer": citer,
         "target": target,
-        "css": _inline_css(style) if target == "html" else Markup(""),
+        "css": _inline_css(style, warnings) if target == "html" else Markup(""),
         "description": plain_text(brief.executive_summary)[:300],
         "generator": f"briefgen {__version__}",
         "markdown_renderer": renderer,
@@ -130,20 +150,27 @@ def render_html(
     return Rendered(
         html=html,
         base_url=loaded.folder,
-        stylesheets=[SHARED_DIR / "fonts.css", *style.stylesheets()],
+        stylesheets=[SHARED_DIR / "fonts.css", *stylesheets],
         page_css=_page_css(settings),
         roots=[loaded.folder, SHARED_DIR, *style.chain],
-        warnings=warnings,
+        warnings=list(dict.fromkeys(warnings)),
+        allowed_hosts=hosts,
     )
 
 
-def _embed_image(src: str, folder: Path, warnings: list[str]) -> str | None:
-    """A local image under the brief's folder, as a data: URI; anything else is refused."""
+def _embed_image(src: str, folder: Path, warnings: list[str],
+                 allowed_hosts: tuple[str, ...] = (), target: Target = "pdf") -> str | None:
+    """A local image under the brief's folder, as a data: URI; an image on an allowed host, as
+    its URL for the PDF (WeasyPrint fetches it) or embedded for HTML; anything else is refused."""
     if src.startswith("data:image/"):
         return src
     parts = urlsplit(src)
+    if parts.scheme.lower() in REMOTE_SCHEMES and host_allowed(src, allowed_hosts):
+        return src if target == "pdf" else _embed_remote(src, warnings, allowed_hosts)
     if parts.scheme or parts.netloc or not parts.path:
-        warnings.append(f"image {src!r} refused: only files inside the brief's folder are embedded")
+        hint = ("its host is not allowed (see --allow-remote)" if allowed_hosts
+                else "only files inside the brief's folder are embedded")
+        warnings.append(f"image {src!r} refused: {hint}")
         return None
     path = resolve_inside(folder / unquote(parts.path), [folder])
     kind = media_type(path) if path else None
@@ -151,14 +178,42 @@ def _embed_image(src: str, folder: Path, warnings: list[str]) -> str | None:
     if data is None:
         warnings.append(
             f"image {src!r} refused: not an image file inside the brief's folder "
-            "(png, jpeg, gif, webp or svg, under 20 MB)"
+            f"(png, jpeg, gif, webp or svg, under {MAX_RESOURCE_BYTES // 2**20} MB)"
         )
         return None
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def _inline_css(style: Style) -> Markup:
-    css = "\n".join(sheet.read_text(encoding="utf-8") for sheet in style.stylesheets("html"))
+def _embed_remote(src: str, warnings: list[str], allowed_hosts: tuple[str, ...]) -> str | None:
+    try:
+        fetched = fetch_remote(src, allowed_hosts)
+    except RemoteRefused as error:
+        warnings.append(f"image {src!r} refused: {error}")
+        return None
+    if fetched.media_type not in IMAGE_TYPES:
+        warnings.append(f"image {src!r} refused: it is {fetched.media_type}, not png, jpeg, "
+                        "gif, webp or svg")
+        return None
+    encoded = base64.b64encode(fetched.data).decode("ascii")
+    return f"data:{fetched.media_type};base64,{encoded}"
+
+
+def _contained_sheets(style: Style, target: Target, warnings: list[str]) -> list[Path]:
+    """The style's CSS files, keeping only regular files inside the style's own folders: a
+    `stylesheets` entry such as `../../x` or `/proc/self/environ`, or a symlink pointing out,
+    would otherwise be read (and, for HTML, copied into the output)."""
+    sheets: list[Path] = []
+    for sheet in style.stylesheets(target):
+        if resolve_inside(sheet, style.chain) is None:
+            warnings.append(f"stylesheet {str(sheet)!r} refused: not a file inside the style's "
+                            "folders")
+        else:
+            sheets.append(sheet)
+    return sheets
+
+
+def _inline_css(style: Style, warnings: list[str]) -> Markup:
+    css = "\n".join(read_text(sheet) for sheet in _contained_sheets(style, "html", warnings))
     # CSS cannot legitimately contain "</", and it would end the <style> element early.
     return Markup(css.replace("</", "<\\/"))
 

@@ -1,19 +1,31 @@
-"""Which local files a build may read: only regular files inside its allowed folders.
+"""What a build may read: regular files inside its allowed folders, and, only when the user names
+a host with `--allow-remote HOST`, http(s) resources from exactly that host.
 
-Both the Markdown image resolver and WeasyPrint's URL fetcher ask here, so a brief cannot reach
-outside its folder by `..`, an absolute path, or a symlink that points elsewhere.
+The Markdown image resolver, the stylesheet list and WeasyPrint's URL fetcher all ask here, so a
+brief or a style cannot reach outside its folder by `..`, an absolute path, or a symlink that
+points elsewhere, and cannot make a network request the user did not allow.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http.client import HTTPException
 from pathlib import Path
+from urllib import request
+from urllib.parse import urlsplit
+
+from .errors import BriefgenError, Problem
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+#: Seconds before a request to an allowed host is abandoned (connect, and each read).
+REMOTE_TIMEOUT = 10
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+REMOTE_SCHEMES = ("http", "https")
 
 
-def resolve_inside(path: Path, roots: list[Path]) -> Path | None:
+def resolve_inside(path: Path, roots: Iterable[Path]) -> Path | None:
     """The real path of `path` if it is a regular file under one of `roots`, else None."""
     try:
         real = path.resolve(strict=True)
@@ -27,8 +39,9 @@ def resolve_inside(path: Path, roots: list[Path]) -> Path | None:
     return None
 
 
-def read_capped(path: Path, limit: int = MAX_RESOURCE_BYTES) -> bytes | None:
-    """The file's bytes, or None if it is larger than `limit`."""
+def read_capped(path: Path, limit: int | None = None) -> bytes | None:
+    """The file's bytes, or None if it is larger than `limit` (default MAX_RESOURCE_BYTES)."""
+    limit = MAX_RESOURCE_BYTES if limit is None else limit
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
@@ -36,3 +49,116 @@ def read_capped(path: Path, limit: int = MAX_RESOURCE_BYTES) -> bytes | None:
 
 def media_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+# --- remote resources: only from hosts the user named -------------------------------------------
+
+
+def parse_allowed_hosts(values: Iterable[str]) -> tuple[str, ...]:
+    """`--allow-remote` values as normalised `host` or `host:port` entries.
+
+    A bare host allows any port on it; `host:port` only that port. No schemes, paths, users or
+    wildcards: `example.org` never allows `cdn.example.org`.
+    """
+    hosts: list[str] = []
+    problems: list[Problem] = []
+    for value in values:
+        host = _normalise_host(value)
+        if host is None:
+            problems.append(Problem(
+                f"'{value}' is not a host name", field="--allow-remote",
+                hint="give a bare host such as 'images.example.org' or 'example.org:8443', "
+                "without http:// or a path"))
+        elif host not in hosts:
+            hosts.append(host)
+    if problems:
+        raise BriefgenError(problems=problems)
+    return tuple(hosts)
+
+
+def _normalise_host(value: str) -> str | None:
+    text = value.strip().lower().rstrip(".")
+    if not text or any(c in text for c in "/\\@?#*% \t") or text.startswith(":"):
+        return None
+    try:
+        parts = urlsplit(f"//{text}")
+        hostname, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not hostname or parts.netloc != text:
+        return None
+    shown = f"[{hostname}]" if ":" in hostname else hostname
+    return f"{shown}:{port}" if port is not None else shown
+
+
+def host_allowed(url: str, allowed_hosts: Iterable[str]) -> bool:
+    """Whether `url` is an http(s) URL on one of the allowed hosts (and port, if one is named)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in REMOTE_SCHEMES or not parts.hostname:
+        return False
+    if "@" in parts.netloc or "\\" in url or any(c.isspace() for c in url):
+        return False  # userinfo and backslashes are where URL parsers disagree
+    hostname = parts.hostname.rstrip(".")
+    shown = f"[{hostname}]" if ":" in hostname else hostname
+    default = 443 if parts.scheme.lower() == "https" else 80
+    for entry in allowed_hosts:
+        entry = _normalise_host(entry) or ""
+        if entry == shown or entry == f"{shown}:{port if port is not None else default}":
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A remote resource's bytes and its media type (from Content-Type)."""
+
+    data: bytes
+    media_type: str
+
+
+class RemoteRefused(Exception):
+    """A remote fetch that was not made, or not accepted; the message says why."""
+
+
+def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
+    """GET `url` if its host is allowed: one request, no redirects, no content encoding, at most
+    MAX_RESOURCE_BYTES, a timeout of REMOTE_TIMEOUT seconds. Raises RemoteRefused otherwise."""
+    if not host_allowed(url, allowed_hosts):
+        raise RemoteRefused("its host is not allowed (see --allow-remote)")
+    req = request.Request(url, headers={
+        "User-Agent": "briefgen", "Accept": "*/*", "Accept-Encoding": "identity"})
+    try:
+        with _OPENER.open(req, timeout=REMOTE_TIMEOUT) as response:
+            if response.geturl() != req.full_url:
+                raise RemoteRefused("it was redirected")
+            encoding = (response.headers.get("Content-Encoding") or "identity").lower()
+            if encoding != "identity":
+                raise RemoteRefused(f"it came with Content-Encoding {encoding}")
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > MAX_RESOURCE_BYTES:
+                raise RemoteRefused(f"it is larger than {MAX_RESOURCE_BYTES:,} bytes")
+            data = response.read(MAX_RESOURCE_BYTES + 1)
+            kind = response.headers.get_content_type()
+    except RemoteRefused:
+        raise
+    except (OSError, ValueError, HTTPException) as error:  # HTTPError (3xx too) is an OSError
+        raise RemoteRefused(f"the request failed: {error}") from None
+    if len(data) > MAX_RESOURCE_BYTES:
+        raise RemoteRefused(f"it is larger than {MAX_RESOURCE_BYTES:,} bytes")
+    return Fetched(data, kind)
+
+
+def _opener() -> request.OpenerDirector:
+    """urllib without its redirect, file, ftp and data handlers: http(s) only, never followed."""
+    opener = request.OpenerDirector()
+    for handler in (request.ProxyHandler(), request.HTTPHandler(), request.HTTPSHandler(),
+                    request.HTTPDefaultErrorHandler(), request.HTTPErrorProcessor()):
+        opener.add_handler(handler)
+    return opener
+
+
+_OPENER = _opener()
