@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from pydantic import BaseModel
 
 from .errors import Problem
 from .markdown import plain_text
-from .model import Brief
+from .model import Brief, strings_in
 from .styles import StyleSettings
 
 
 def section_word_counts(brief: Brief, settings: StyleSettings) -> dict[str, int]:
     """Words of running text in each section the style shows, citations and markup excluded."""
     return {
-        key: sum(len(plain_text(text).split()) for text in _texts(getattr(brief, key)))
+        key: sum(len(plain_text(text).split()) for text in strings_in(getattr(brief, key)))
         for key in settings.sections
         if brief.has_section(key)
     }
@@ -46,13 +43,3 @@ def todo_markers(files: list[Path]) -> list[Problem]:
         for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1)
         if "TODO" in line
     ]
-
-
-def _texts(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [text for item in value for text in _texts(item)]
-    if isinstance(value, BaseModel):
-        return [text for name in type(value).model_fields for text in _texts(getattr(value, name))]
-    return []

@@ -27,7 +27,7 @@ from markdown_it.token import Token
 from .citations import find_citations
 from .content import load_brief, read_text
 from .errors import BriefgenError
-from .sections import section_key
+from .sections import section_key, top_level_items
 
 # --------------------------------------------------------------------------------------------
 # Page furniture
@@ -601,21 +601,13 @@ def _markdown_items(tokens: list[Token], list_index: int, lines: list[str],
                     first: int) -> list[_Item]:
     """The top-level items of the list opening at `list_index`, each split into its parts."""
     items: list[_Item] = []
-    depth = 0
     ordered = tokens[list_index].type == "ordered_list_open"
-    for token in tokens[list_index + 1 :]:
-        if token.type.endswith("_list_open"):
-            depth += 1
-        elif token.type.endswith("_list_close"):
-            if depth == 0:
-                break
-            depth -= 1
-        elif token.type == "list_item_open" and depth == 0 and token.map:
-            start, end = token.map
-            text = _dedent_item(lines[start:end])
-            if text:
-                marker = f"{token.info}{token.markup}" if ordered else "-"
-                items.append(_split_item(text, first + start, marker))
+    for token in top_level_items(tokens, list_index):
+        start, end = token.map
+        text = _dedent_item(lines[start:end])
+        if text:
+            marker = f"{token.info}{token.markup}" if ordered else "-"
+            items.append(_split_item(text, first + start, marker))
     return items
 
 

@@ -199,7 +199,7 @@ class Brief(Strict):
             return value
         known = {source.id for source in info.data["sources"]}
         unknown = sorted(
-            {c.source_id for text in _strings_in(value) for c in find_citations(text)} - known
+            {c.source_id for text in strings_in(value) for c in find_citations(text)} - known
         )
         if unknown:
             raise PydanticCustomError(
@@ -249,7 +249,7 @@ class Brief(Strict):
         """Source ids in order of first citation, over every section in reading order."""
         ordered: dict[str, None] = {}
         for key in (*SECTION_KEYS, "extras", "decision"):
-            for text in _strings_in(getattr(self, key)):
+            for text in strings_in(getattr(self, key)):
                 ordered.update((c.source_id, None) for c in find_citations(text))
         return list(ordered)
 
@@ -264,7 +264,7 @@ def _raw_citation_errors(data: dict[str, Any]) -> list[InitErrorDetails]:
     errors: list[InitErrorDetails] = []
     for key in (*SECTION_KEYS, "extras", "decision"):
         unknown = sorted(
-            {c.source_id for text in _strings_in(data.get(key)) for c in find_citations(text)}
+            {c.source_id for text in strings_in(data.get(key)) for c in find_citations(text)}
             - known
         )
         if unknown:
@@ -285,16 +285,18 @@ def _reraisable(error: Any) -> InitErrorDetails:
         loc=error["loc"], input=error.get("input"))
 
 
-def _strings_in(value: Any) -> Iterator[str]:
-    """Every string inside a field value, however deeply nested in models and lists."""
+def strings_in(value: Any, skip: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Every string inside a field value, however deeply nested in models, lists and mappings;
+    model fields named in `skip` are left out."""
     if isinstance(value, str):
         yield value
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _strings_in(getattr(value, name))
+            if name not in skip:
+                yield from strings_in(getattr(value, name), skip)
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _strings_in(item)
+            yield from strings_in(item, skip)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _strings_in(item)
+            yield from strings_in(item, skip)

@@ -17,7 +17,7 @@ from typing import Literal
 from .citations import CITATION_GROUP_RE, find_citations
 from .content import LoadedBrief, read_text
 from .errors import BriefgenError
-from .model import SECTION_KEYS
+from .model import SECTION_KEYS, strings_in
 
 Level = Literal["error", "warning"]
 
@@ -33,6 +33,10 @@ _FIGURE_RE = re.compile(
 )
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[*_])")
 _ORDINAL_TAIL_RE = re.compile(r"^(st|nd|rd|th)\b")
+
+
+#: Planning metadata ("Timeframe: 12–24 months") states intentions, not facts to source.
+_NOT_CLAIMS = frozenset({"timeframe", "owner", "priority", "likelihood", "key", "after"})
 
 
 @dataclass(frozen=True)
@@ -128,26 +132,9 @@ def _all_claims(loaded: LoadedBrief) -> list[str]:
     brief = loaded.brief
     found: list[str] = []
     for key in (*SECTION_KEYS, "extras", "decision"):
-        for text in _texts(getattr(brief, key)):
+        for text in strings_in(getattr(brief, key), _NOT_CLAIMS):
             found.extend(claims(text))
     return found
-
-
-def _texts(value: object) -> list[str]:
-    from pydantic import BaseModel
-
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [t for item in value for t in _texts(item)]
-    if isinstance(value, BaseModel):
-        return [t for name in type(value).model_fields if name not in _NOT_CLAIMS
-                for t in _texts(getattr(value, name))]
-    return []
-
-
-#: Planning metadata ("Timeframe: 12–24 months") states intentions, not facts to source.
-_NOT_CLAIMS = {"timeframe", "owner", "priority", "likelihood", "key", "after"}
 
 
 def _source_figures(loaded: LoadedBrief) -> dict[str, set[tuple[float, str]]]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from .errors import Problem
 
@@ -201,20 +203,25 @@ def _blocks(lines: list[str]) -> list[Block]:
     return blocks
 
 
-def _list_items(tokens: list, list_index: int, lines: list[str]) -> list[tuple[int, str]]:
-    items: list[tuple[int, str]] = []
+def top_level_items(tokens: list[Token], list_index: int) -> Iterator[Token]:
+    """The `list_item_open` tokens of the list opening at `list_index`, not of nested lists."""
     depth = 0
     for token in tokens[list_index + 1 :]:
         if token.type.endswith("_list_open"):
             depth += 1
         elif token.type.endswith("_list_close"):
             if depth == 0:
-                break
+                return
             depth -= 1
         elif token.type == "list_item_open" and depth == 0 and token.map:
-            start, end = token.map
-            items.append((start, _item_markdown(lines[start:end])))
-    return items
+            yield token
+
+
+def _list_items(tokens: list[Token], list_index: int, lines: list[str]) -> list[tuple[int, str]]:
+    return [
+        (token.map[0], _item_markdown(lines[token.map[0] : token.map[1]]))
+        for token in top_level_items(tokens, list_index)
+    ]
 
 
 def _item_markdown(item_lines: list[str]) -> str:
