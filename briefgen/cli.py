@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -144,7 +145,7 @@ def build(
     planned = builder.plan(loaded, library, style or [], audience or [], formats,
                            project.audiences)
 
-    def progress(job: Any, result: Any) -> None:
+    def report_one(job: Any, result: Any) -> None:
         if isinstance(result, builder.Output):
             pages = f", {result.pages} page{'s' * (result.pages != 1)}" if result.pages else ""
             state = " [dim](unchanged)[/]" if result.cached else ""
@@ -155,9 +156,14 @@ def build(
             err.print(f"[red]✗[/] {escape(job.label())}")
             print_problems(result)
 
-    report = builder.run(planned, library, output, allow_overflow=allow_overflow, force=force,
-                         workers=jobs or os.cpu_count() or 1, max_pages=max_pages,
-                         on_done=progress)
+    with _progress(len(planned)) as advance:
+        def on_done(job: Any, result: Any) -> None:
+            report_one(job, result)
+            advance()
+
+        report = builder.run(planned, library, output, allow_overflow=allow_overflow,
+                             force=force, workers=jobs or os.cpu_count() or 1,
+                             max_pages=max_pages, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)
@@ -358,6 +364,20 @@ def style_new(
     out.print(f"  next: [bold]briefgen build -s {escape(name)} --templates "
               f"{escape(str(directory))}[/] (or list the folder under 'templates' in "
               "briefgen.toml)")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[], None]]:
+    """A live progress bar on a terminal; in CI logs, only the line printed per output."""
+    if not out.is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), console=out,
+                  transient=True) as bar:
+        task = bar.add_task("build", total=total)
+        yield lambda: bar.advance(task)
 
 
 def _library(templates: list[Path] | None) -> Any:

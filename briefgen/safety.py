@@ -132,7 +132,7 @@ def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
     req = request.Request(url, headers={
         "User-Agent": "briefgen", "Accept": "*/*", "Accept-Encoding": "identity"})
     try:
-        with _OPENER.open(req, timeout=REMOTE_TIMEOUT) as response:
+        with _opener().open(req, timeout=REMOTE_TIMEOUT) as response:
             if response.geturl() != req.full_url:
                 raise RemoteRefused("it was redirected")
             encoding = (response.headers.get("Content-Encoding") or "identity").lower()
@@ -153,12 +153,10 @@ def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
 
 
 def _opener() -> request.OpenerDirector:
-    """urllib without its redirect, file, ftp and data handlers: http(s) only, never followed."""
+    """urllib without its redirect, file, ftp and data handlers: http(s) only, never followed.
+    Proxies come from the environment (http_proxy, no_proxy…), read at each request."""
     opener = request.OpenerDirector()
     for handler in (request.ProxyHandler(), request.HTTPHandler(), request.HTTPSHandler(),
                     request.HTTPDefaultErrorHandler(), request.HTTPErrorProcessor()):
         opener.add_handler(handler)
     return opener
-
-
-_OPENER = _opener()
