@@ -19,5 +19,7 @@ def test_builtin_template_exposes_every_common_block(name: str):
     library = StyleLibrary()
     style = library.get(name)
     assert style.settings.description and style.settings.audience
+    if "pdf" in style.settings.formats:
+        assert style.settings.page.size == "A4"
     template = library.environment().get_template(style.template_name())
     assert set(template.blocks) >= BLOCKS, BLOCKS - set(template.blocks)
