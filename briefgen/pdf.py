@@ -22,10 +22,10 @@ from weasyprint.html import element_has_link_type
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, url_join
 
+from . import safety
 from .errors import BriefgenError
 from .render import Rendered
 from .safety import (
-    MAX_RESOURCE_BYTES,
     REMOTE_SCHEMES,
     RemoteRefused,
     fetch_remote,
@@ -61,7 +61,7 @@ class GuardedFetcher(URLFetcher):
             if data is not None:
                 return URLFetcherResponse(url, body=data,
                                           headers={"Content-Type": media_type(path)})
-            reason = (f"larger than {MAX_RESOURCE_BYTES:,} bytes" if path else
+            reason = (f"larger than {safety.MAX_RESOURCE_BYTES:,} bytes" if path else
                       "not a file inside the brief's or the style's folders")
         elif scheme in REMOTE_SCHEMES and host_allowed(url, self.allowed_hosts):
             try:
@@ -137,8 +137,9 @@ def lay_out(rendered: Rendered, max_pages: int = 200,
             allowed_hosts: tuple[str, ...] = ()) -> LaidOut:
     """Lay the HTML out into pages, refusing documents that run past `max_pages`.
 
-    `allowed_hosts` (from `--allow-remote`) are the only hosts WeasyPrint may fetch from."""
-    fetcher = GuardedFetcher(rendered.roots, allowed_hosts)
+    The hosts named by `--allow-remote` (`allowed_hosts`, plus those `render_html` was given)
+    are the only ones WeasyPrint may fetch from; with none, nothing remote is fetched."""
+    fetcher = GuardedFetcher(rendered.roots, (*rendered.allowed_hosts, *allowed_hosts))
     fonts = FontConfiguration()
     with _collecting() as collector:
         sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from jinja2 import TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, safety
 from .content import LoadedBrief, read_text
 from .errors import BriefgenError
 from .markdown import MarkdownRenderer, plain_text
@@ -24,7 +24,6 @@ from .model import SECTION_KEYS, Brief, ExtraSection
 from .references import Citer
 from .safety import (
     IMAGE_TYPES,
-    MAX_RESOURCE_BYTES,
     REMOTE_SCHEMES,
     RemoteRefused,
     fetch_remote,
@@ -178,7 +177,7 @@ def _embed_image(src: str, folder: Path, warnings: list[str],
     if data is None:
         warnings.append(
             f"image {src!r} refused: not an image file inside the brief's folder "
-            f"(png, jpeg, gif, webp or svg, under {MAX_RESOURCE_BYTES // 2**20} MB)"
+            f"(png, jpeg, gif, webp or svg, at most {safety.MAX_RESOURCE_BYTES / 2**20:g} MB)"
         )
         return None
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
