@@ -141,7 +141,7 @@ OnDone = Callable[[Job, "Output | BriefgenError"], None]
 
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
-        on_done: OnDone | None = None) -> BuildReport:
+        allowed_hosts: tuple[str, ...] = (), on_done: OnDone | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
 
     Failures are collected, never allowed to stop the others; the cache and the manifest are
@@ -150,7 +150,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     report = BuildReport()
     cache = BuildCache.load(out_dir)
     hashes = FileHashes()
-    keys = {job: _key(job, hashes) for job in jobs}
+    keys = {job: _key(job, hashes, allowed_hosts) for job in jobs}
     pending: list[Job] = []
     for job in jobs:
         entry = None if force else cache.fresh(job.target(out_dir), keys[job][0])
@@ -174,11 +174,12 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
+    limits = (allow_overflow, max_pages, allowed_hosts)
     if workers > 1 and len(pending) > 1:
-        _build_in_pool(pending, library, out_dir, (allow_overflow, max_pages), workers, finished)
+        _build_in_pool(pending, library, out_dir, limits, workers, finished)
     else:
         for job in pending:
-            finished(job, _build_or_error(job, library, out_dir, (allow_overflow, max_pages)))
+            finished(job, _build_or_error(job, library, out_dir, limits))
     if report.outputs:
         cache.save()
         write_manifest(out_dir, report.outputs,
@@ -186,18 +187,23 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     return report
 
 
-def _key(job: Job, hashes: FileHashes) -> tuple[str, dict[str, str]]:
+def _key(job: Job, hashes: FileHashes,
+         allowed_hosts: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     inputs = input_hashes([*job.brief.input_files(), *job.style.files()], hashes)
-    return output_key(job.format, job.style.settings.model_dump_json(), inputs), inputs
+    # Remote hosts change what an output may contain, so they are part of what it is made from.
+    settings = job.style.settings.model_dump_json() + "|" + ",".join(allowed_hosts)
+    return output_key(job.format, settings, inputs), inputs
 
 
-Limits = tuple[bool, int]  # (allow_overflow, max_pages): what a worker needs to know
+#: (allow_overflow, max_pages, allowed_hosts): what a worker needs to know
+Limits = tuple[bool, int, tuple[str, ...]]
 
 
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
     try:
-        return build_one(job, library, out_dir, allow_overflow=limits[0], max_pages=limits[1])
+        return build_one(job, library, out_dir, allow_overflow=limits[0], max_pages=limits[1],
+                         allowed_hosts=limits[2])
     except BriefgenError as error:
         return error
 
@@ -236,8 +242,9 @@ def _build_in_pool(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits
 
 
 def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
-              allow_overflow: bool = False, max_pages: int = DEFAULT_MAX_PAGES) -> Output:
-    rendered = render_html(job.brief, job.style, library, job.format)
+              allow_overflow: bool = False, max_pages: int = DEFAULT_MAX_PAGES,
+              allowed_hosts: tuple[str, ...] = ()) -> Output:
+    rendered = render_html(job.brief, job.style, library, job.format, allowed_hosts)
     if job.format == "html":
         data = rendered.html.encode("utf-8")
         pages = None
@@ -246,17 +253,16 @@ def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
         from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
 
         laid_out = lay_out(rendered, max_pages)
-        warnings = laid_out.warnings
         pages = laid_out.page_count
         limit = job.style.settings.budgets.max_pages
-        if limit and pages > limit:
-            overflow = overflow_message(job, pages, limit)
-            if not allow_overflow:
-                raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
-                                    hint="shorten those sections, or pass --allow-overflow")
-            warnings = [*warnings, overflow]
+        overflow = overflow_message(job, pages, limit) if limit and pages > limit else None
+        if overflow and not allow_overflow:
+            raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
+                                hint="shorten those sections, or pass --allow-overflow")
         with _source_date(job.brief.brief.date):
             data = laid_out.pdf_bytes()
+        # Read after writing: some refusals (attachments, images inside SVG) happen only then.
+        warnings = [*laid_out.warnings, *([overflow] if overflow else [])]
     target = job.target(out_dir)
     write_atomically(target, data)
     return Output(job, target, pages, len(data), hashlib.sha256(data).hexdigest(), warnings)

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 SOURCE_ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:-]*"
-_ONE = rf"@{SOURCE_ID_PATTERN}(?:\s*,[^;\]]*)?"
+# Possessive quantifiers: a long unclosed locator must fail in linear time, not backtrack.
+_ONE = rf"@{SOURCE_ID_PATTERN}(?:\s*+,[^;\]]*+)?"
 CITATION_GROUP_RE = re.compile(rf"\[\s*({_ONE}(?:\s*;\s*{_ONE})*)\s*\]")
 _ONE_RE = re.compile(rf"@({SOURCE_ID_PATTERN})(?:\s*,\s*([^;\]]*))?")
 

@@ -125,6 +125,9 @@ def build(
         "--allow-overflow", help="Build even when a style's page limit is exceeded.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Rebuild outputs whose inputs have not changed.")] = False,
+    allow_remote: Annotated[list[str] | None, typer.Option(
+        "--allow-remote", help="Let images and styles load from this host (host or host:port; "
+        "repeatable). Nothing remote loads without it.", show_default=False)] = None,
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=1, help="Refuse any output longer than this.")] = 200,
     jobs: Annotated[int | None, typer.Option(
@@ -135,8 +138,10 @@ def build(
     from . import build as builder
     from .config import load_project_config
     from .content import find_briefs, load_briefs
+    from .safety import parse_allowed_hosts
 
     formats = _formats(format)
+    hosts = parse_allowed_hosts(allow_remote or [])
     project = load_project_config()
     library = _library(templates)
     loaded = load_briefs(find_briefs(briefs or []))
@@ -163,7 +168,7 @@ def build(
 
         report = builder.run(planned, library, output, allow_overflow=allow_overflow,
                              force=force, workers=jobs or os.cpu_count() or 1,
-                             max_pages=max_pages, on_done=on_done)
+                             max_pages=max_pages, allowed_hosts=hosts, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)

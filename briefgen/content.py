@@ -162,12 +162,13 @@ def _missing_brief(path: Path) -> Problem:
 def read_text(path: Path) -> str:
     """A text file as str: UTF-8 (a byte-order mark is fine), newlines normalised to \\n."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # never more than the limit into memory
+            raw = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as error:
         raise BriefgenError(f"cannot read: {error.strerror}", file=path) from None
     if len(raw) > MAX_INPUT_BYTES:
         raise BriefgenError(
-            f"file is {len(raw):,} bytes; the limit is {MAX_INPUT_BYTES:,}",
+            f"file is larger than the limit of {MAX_INPUT_BYTES:,} bytes",
             file=path,
             hint="split the material, or keep long source texts out of the brief",
         )
@@ -324,6 +325,11 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
     """Parse YAML, recording the line of every value; syntax errors become problems."""
     try:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except RecursionError:
+        located.problems.append(Problem(
+            "the YAML is nested too deeply to read", file=path, line=first_line,
+            hint="flatten the structure: briefs need only a few levels"))
+        return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
@@ -348,7 +354,14 @@ def _record_lines(text: str, path: Path, first_line: int, located: _Located, roo
         return
     located.where[root] = (path, first_line)
 
+    visited: set[int] = set()
+
     def walk(node: yaml.Node, at: Path_) -> None:
+        # An alias reuses a node: walking it once is enough, and walking it again for every
+        # reference would let a "billion laughs" file run for hours.
+        if id(node) in visited:
+            return
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: set[str] = set()
             for key_node, value_node in node.value:

@@ -259,8 +259,8 @@ class Brief(Strict):
 
 def _raw_citation_errors(data: dict[str, Any]) -> list[InitErrorDetails]:
     sources = data.get("sources")
-    known = {s.get("id") for s in sources if isinstance(s, dict)} if isinstance(
-        sources, list) else set()
+    entries = sources if isinstance(sources, list) else []
+    known = {s["id"] for s in entries if isinstance(s, dict) and isinstance(s.get("id"), str)}
     errors: list[InitErrorDetails] = []
     for key in (*SECTION_KEYS, "extras", "decision"):
         unknown = sorted(

@@ -116,8 +116,10 @@ def format_reference(source: Source) -> Markup:
     imprint = ", ".join(x for x in (source.publisher, format_date(source.date)) if x)
     if imprint:
         parts.append(Markup("{}.").format(imprint))
-    if source.url:
+    if source.url and source.url.lower().startswith(("https://", "http://")):
         parts.append(Markup('<a class="url" href="{0}">{0}</a>.').format(source.url))
+    elif source.url:  # never a live link for javascript:, data: or file: addresses
+        parts.append(Markup("{}.").format(source.url))
     if source.accessed:
         parts.append(Markup("Accessed {}.").format(format_date(source.accessed)))
     return Markup(" ").join(parts)

@@ -20,6 +20,7 @@ from jinja2 import (
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    TemplateNotFound,
     TemplateSyntaxError,
     pass_context,
 )
@@ -202,10 +203,10 @@ class StyleLibrary:
         output of a build)."""
         if self._env is None:
             loader = ChoiceLoader([
-                FileSystemLoader([str(d) for d in self.search_path]),
+                _ConfinedLoader([str(d) for d in self.search_path]),
                 # `builtin/standard/brief.html.j2` reaches ours even when a user style of the
                 # same name shadows it.
-                PrefixLoader({"builtin": FileSystemLoader(str(BUILTIN_DIR))}),
+                PrefixLoader({"builtin": _ConfinedLoader(str(BUILTIN_DIR))}),
             ])
             env = ImmutableSandboxedEnvironment(
                 loader=loader,
@@ -230,6 +231,18 @@ class StyleLibrary:
             self.environment().get_template(style.template_name())
         except TemplateSyntaxError as error:
             raise template_error(error) from None
+
+
+class _ConfinedLoader(FileSystemLoader):
+    """Loads templates only from files really inside its folders: a symlink in a downloaded
+    style cannot `{% include %}` /etc/passwd."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise TemplateNotFound(template, "it points outside the template folders")
+        return source, filename, uptodate
 
 
 def template_error(error: TemplateSyntaxError) -> BriefgenError:
