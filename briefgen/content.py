@@ -8,6 +8,7 @@ and field.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
@@ -308,7 +309,8 @@ def _read_data_brief(path: Path, located: _Located) -> None:
                 Problem(f"invalid JSON: {error.msg}", file=path, line=error.lineno)
             )
             return
-        _record_lines(text, path, 1, located, ())
+        with contextlib.suppress(yaml.YAMLError, RecursionError):  # JSON is YAML: lines
+            _record_lines(_compose(text), path, 1, located, ())
     else:
         data = _load_yaml(text, path, 1, located, ())
     if not isinstance(data, dict):
@@ -324,7 +326,9 @@ def _read_data_brief(path: Path, located: _Located) -> None:
 def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> Any:
     """Parse YAML, recording the line of every value; syntax errors become problems."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node = _compose(text)
+        # Built from the same node tree the lines come from: the text is parsed once.
+        data = _Loader("").construct_document(node) if node is not None else None
     except RecursionError:
         located.problems.append(Problem(
             "the YAML is nested too deeply to read", file=path, line=first_line,
@@ -342,16 +346,21 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
             )
         )
         return None
-    _record_lines(text, path, first_line, located, root)
+    _record_lines(node, path, first_line, located, root)
     return data
 
 
-def _record_lines(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> None:
-    """Walk the YAML node tree once more to learn which line each value sits on."""
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: _Located,
+                  root: Path_) -> None:
+    """Walk the YAML node tree to learn which line each value sits on."""
     located.where[root] = (path, first_line)
 
     visited: set[int] = set()

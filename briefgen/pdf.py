@@ -100,7 +100,9 @@ class LaidOut:
 
     def pdf_bytes(self) -> bytes:
         with _collecting() as collector:
-            data = self.document.write_pdf()
+            # Tagged PDF (structure for screen readers): WeasyPrint 70 takes the option here,
+            # when writing; given only to render() it is silently dropped.
+            data = self.document.write_pdf(pdf_tags=True)
         if self.fetcher is not None:
             self.warnings.extend(m for m in self.fetcher.messages() if m not in self.warnings)
         self.warnings.extend(m for m in dict.fromkeys(collector.messages)
@@ -148,7 +150,7 @@ def lay_out(rendered: Rendered, max_pages: int = 200,
             sheets.append(CSS(string=rendered.page_css, font_config=fonts))
         html = HTML(string=rendered.html, base_url=str(rendered.base_url) + "/",
                     url_fetcher=fetcher)
-        document = html.render(font_config=fonts, stylesheets=sheets, pdf_tags=True)
+        document = html.render(font_config=fonts, stylesheets=sheets)
     if len(document.pages) > max_pages:
         raise BriefgenError(
             f"the document ran to {len(document.pages)} pages, over the limit of {max_pages}",

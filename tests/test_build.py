@@ -181,3 +181,8 @@ def _build(brief_dir: Path, out: Path, styles: list[str], formats: list[str]):
 @pytest.fixture(autouse=True)
 def _in_project_root(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+
+
+def test_pdfs_are_tagged_for_screen_readers(example_build: Path):
+    root = PdfReader(example_build / "standard.pdf").trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
