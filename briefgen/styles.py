@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from jinja2 import (
     ChoiceLoader,
+    FileSystemBytecodeCache,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -210,6 +212,7 @@ class StyleLibrary:
             ])
             env = ImmutableSandboxedEnvironment(
                 loader=loader,
+                bytecode_cache=_bytecode_cache(),
                 autoescape=True,
                 undefined=StrictUndefined,
                 trim_blocks=True,
@@ -231,6 +234,18 @@ class StyleLibrary:
             self.environment().get_template(style.template_name())
         except TemplateSyntaxError as error:
             raise template_error(error) from None
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between runs (Jinja checks each against its source), so a
+    no-op rebuild does not compile every style again; none where the cache cannot be written."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "briefgen" / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 class _ConfinedLoader(FileSystemLoader):
