@@ -225,8 +225,10 @@ def _build_in_worker(job: Job, out_dir: Path, limits: Limits) -> Output | Briefg
 
 def _build_in_pool(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
                    workers: int, finished: Callable[[Job, Output | BriefgenError], None]) -> None:
-    # PDFs first: they take longest, so the pool is not left waiting on one at the end.
-    ordered = sorted(jobs, key=lambda job: job.format != "pdf")
+    # Longest first (PDFs, the longest styles by page budget), so the pool is not left waiting
+    # on one big document at the end.
+    ordered = sorted(jobs, key=lambda job: (job.format != "pdf",
+                                            -(job.style.settings.budgets.max_pages or 0)))
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker,
                              initargs=(library.user_dirs,)) as pool:
         futures = {pool.submit(_build_in_worker, job, out_dir, limits): job
