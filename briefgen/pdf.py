@@ -11,12 +11,15 @@ where no reader sees them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML
+from weasyprint import layout as weasyprint_layout
 from weasyprint.document import Document
 from weasyprint.html import element_has_link_type
 from weasyprint.text.fonts import FontConfiguration
@@ -35,6 +38,29 @@ from .safety import (
     read_capped,
     resolve_inside,
 )
+
+_page_limit: ContextVar[int | None] = ContextVar("briefgen_page_limit", default=None)
+_make_all_pages = weasyprint_layout.make_all_pages
+
+
+class _TooManyPages(Exception):
+    """Raised from inside WeasyPrint's pagination as soon as a document passes the limit."""
+
+
+def _make_pages_within_limit(*args: object, **kwargs: object) -> Iterator[object]:
+    """WeasyPrint's page maker, stopped at the page limit instead of laying out every page of a
+    runaway document (`@page { size: 1mm }` would otherwise run for minutes)."""
+    limit = _page_limit.get()
+    for count, page in enumerate(_make_all_pages(*args, **kwargs), start=1):
+        if limit is not None and count > limit:
+            raise _TooManyPages(count)
+        yield page
+
+
+# WeasyPrint 70 looks the page maker up in this module at every layout; if a later version moves
+# it, the limit is still enforced after layout below.
+if hasattr(weasyprint_layout, "make_all_pages"):
+    weasyprint_layout.make_all_pages = _make_pages_within_limit
 
 
 class GuardedFetcher(URLFetcher):
@@ -150,7 +176,16 @@ def lay_out(rendered: Rendered, max_pages: int = 200,
             sheets.append(CSS(string=rendered.page_css, font_config=fonts))
         html = HTML(string=rendered.html, base_url=str(rendered.base_url) + "/",
                     url_fetcher=fetcher)
-        document = html.render(font_config=fonts, stylesheets=sheets)
+        token = _page_limit.set(max_pages)
+        try:
+            document = html.render(font_config=fonts, stylesheets=sheets)
+        except _TooManyPages:
+            raise BriefgenError(
+                f"the document runs past the limit of {max_pages} pages; layout was stopped",
+                hint="check the style's page size and margins, or raise the limit with "
+                "--max-pages") from None
+        finally:
+            _page_limit.reset(token)
     if len(document.pages) > max_pages:
         raise BriefgenError(
             f"the document ran to {len(document.pages)} pages, over the limit of {max_pages}",

@@ -1,0 +1,32 @@
+"""Resource limits: a runaway layout stops at the page limit with a clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from conftest import MINI
+
+runner = CliRunner()
+
+
+def test_a_one_millimetre_page_stops_at_the_page_limit(tmp_path: Path):
+    style = tmp_path / "styles" / "tiny"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text(
+        'extends: standard\npage:\n  size: 1mm\n  margin: "0"\n', encoding="utf-8")
+    result = runner.invoke(app, ["build", str(MINI), "-s", "tiny", "-f", "pdf", "--templates",
+                                 str(tmp_path / "styles"), "-o", str(tmp_path / "out"),
+                                 "--max-pages", "50"])
+    assert result.exit_code == 1
+    assert "runs past the limit of 50 pages; layout was stopped" in result.output
+    assert "--max-pages" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out" / "mini" / "tiny.pdf").exists()
+
+
+def test_the_page_limit_leaves_normal_documents_alone(tmp_path: Path):
+    result = runner.invoke(app, ["build", str(MINI), "-s", "standard", "-f", "pdf", "-o",
+                                 str(tmp_path), "--max-pages", "2"])
+    assert result.exit_code == 0, result.output
