@@ -29,6 +29,7 @@ import logging
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -175,6 +176,40 @@ def run_proc(args: list[str], cwd: Path, env: dict[str, str] | None = None,
         return Proc(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                     (sampler.peak / 2**20) if sampler else 0.0, proc.returncode,
                     stdout, err.read().decode("utf-8", "replace"), lines)
+
+
+class Background:
+    """How much of the machine other processes used while a measure ran: the busy time of all
+    CPUs (/proc/stat) minus this script's own CPU time and its children's, over wall × cores."""
+
+    HZ = os.sysconf("SC_CLK_TCK")
+
+    def _busy(self) -> float:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        except (OSError, ValueError):
+            return 0.0
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+        return (user + nice + system + irq + softirq + steal) / self.HZ
+
+    @staticmethod
+    def _mine() -> float:
+        total = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            usage = resource.getrusage(who)
+            total += usage.ru_utime + usage.ru_stime
+        return total
+
+    def __enter__(self) -> Background:
+        self.start = (time.perf_counter(), self._busy(), self._mine())
+        self.share = 0.0
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall = time.perf_counter() - self.start[0]
+        others = (self._busy() - self.start[1]) - (self._mine() - self.start[2])
+        cores = len(os.sched_getaffinity(0))
+        self.share = max(0.0, others) / (wall * cores) if wall > 0 else 0.0
 
 
 def pdf_pages(data: bytes) -> int | str:
@@ -817,16 +852,20 @@ def measure_scaling(work: Path, plan: list[tuple[int, int]]) -> dict:
                "-j", "2", "--force"]
         procs = []
         lines = []
+        shares = []
         for i in range(runs):
-            procs.append(checked(run_proc(cmd, project, sample_memory=True, timestamps=True),
-                                 f"{n} briefs"))
+            with Background() as background:
+                procs.append(checked(run_proc(cmd, project, sample_memory=True,
+                                              timestamps=True), f"{n} briefs"))
+            shares.append(background.share)
             lines.append(output_timeline(procs[-1]))
             tl = lines[-1]
             say(f"   N={n} run {i + 1}/{runs}: {procs[-1].wall:.2f}s, "
                 f"{procs[-1].cpu:.2f}s CPU, largest process {procs[-1].maxrss_mb:.0f} MB, "
                 f"all processes together {procs[-1].tree_peak_mb:.0f} MB"
                 + (f"; a PDF every {tl['pdf_rate']:.3f}s, 2nd half / 1st half "
-                   f"{tl['halves']:.2f}" if tl["halves"] else ""))
+                   f"{tl['halves']:.2f}" if tl["halves"] else "")
+                + f"; others used {shares[-1]:.0%} of the machine")
         manifest = json.loads((project / "out" / "manifest.json").read_text())
         wall = median([p.wall for p in procs])
 
@@ -844,6 +883,7 @@ def measure_scaling(work: Path, plan: list[tuple[int, int]]) -> dict:
             "pages": sorted({o["pages"] for o in manifest["outputs"] if o["pages"]}),
             "first_output": med("first_output"), "after_last": med("after_last"),
             "pdf_rate": med("pdf_rate"), "halves": med("halves"),
+            "background": shares,
         })
         shutil.rmtree(project / "out", ignore_errors=True)
     # Linear cost: cost = fixed + per_brief × N, fitted to the wall times and to the CPU times;
@@ -1515,16 +1555,25 @@ def main() -> None:
     PYCACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
         work = Path(tmp)
+        def measured(key: str, run: Callable[[], dict]) -> None:
+            with Background() as background:
+                info[key] = run()
+            info[key]["background"] = background.share
+            say(f"   other processes used {background.share:.0%} of the machine meanwhile")
+
         if "2" in args.only:
-            info["cold"] = measure_cold(work, cheap)
+            measured("cold", lambda: measure_cold(work, cheap))
         if "1" in args.only:
-            info["overhead"] = measure_overhead(work, cheap)
+            measured("overhead", lambda: measure_overhead(work, cheap))
         if "3" in args.only or "4" in args.only:
-            info["styles"], info["noop"] = measure_styles(work, styles_runs, cheap)
+            with Background() as background:
+                info["styles"], info["noop"] = measure_styles(work, styles_runs, cheap)
+            info["styles"]["background"] = background.share
+            say(f"   other processes used {background.share:.0%} of the machine meanwhile")
         if "5" in args.only:
-            info["scaling"] = measure_scaling(work, scaling_plan)
+            measured("scaling", lambda: measure_scaling(work, scaling_plan))
         if "6" in args.only:
-            info["subset"] = measure_subsetting(work, expensive)
+            measured("subset", lambda: measure_subsetting(work, expensive))
     info["load_end"] = load_average()
     info["busy_end"] = busy_processes()
     info["head_end"] = sh(["git", "rev-parse", "--short", "HEAD"])
