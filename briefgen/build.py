@@ -13,8 +13,11 @@ import hashlib
 import json
 import os
 import platform
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +33,8 @@ from .styles import Format, Style, StyleLibrary
 MANIFEST = "manifest.json"
 #: No brief should be longer; a runaway layout (say `@page { size: 1mm }`) stops here.
 DEFAULT_MAX_PAGES = 200
+#: Seconds one output may take; a template that loops for ever stops here.
+DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True, eq=False)  # identity: each planned output is its own job
@@ -141,7 +146,8 @@ OnDone = Callable[[Job, "Output | BriefgenError"], None]
 
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
-        allowed_hosts: tuple[str, ...] = (), on_done: OnDone | None = None) -> BuildReport:
+        allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
+        on_done: OnDone | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
 
     Failures are collected, never allowed to stop the others; the cache and the manifest are
@@ -174,7 +180,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
-    limits = (allow_overflow, max_pages, allowed_hosts)
+    limits = (allow_overflow, max_pages, allowed_hosts, timeout)
     if workers > 1 and len(pending) > 1:
         _build_in_pool(pending, library, out_dir, limits, workers, finished)
     else:
@@ -195,15 +201,16 @@ def _key(job: Job, hashes: FileHashes,
     return output_key(job.format, settings, inputs), inputs
 
 
-#: (allow_overflow, max_pages, allowed_hosts): what a worker needs to know
-Limits = tuple[bool, int, tuple[str, ...]]
+#: (allow_overflow, max_pages, allowed_hosts, timeout): what a worker needs to know
+Limits = tuple[bool, int, tuple[str, ...], float]
 
 
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
     try:
-        return build_one(job, library, out_dir, allow_overflow=limits[0], max_pages=limits[1],
-                         allowed_hosts=limits[2])
+        with time_limit(limits[3], job):
+            return build_one(job, library, out_dir, allow_overflow=limits[0],
+                             max_pages=limits[1], allowed_hosts=limits[2])
     except BriefgenError as error:
         return error
 
@@ -268,6 +275,29 @@ def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
     target = job.target(out_dir)
     write_atomically(target, data)
     return Output(job, target, pages, len(data), hashlib.sha256(data).hexdigest(), warnings)
+
+
+@contextmanager
+def time_limit(seconds: float, job: Job) -> Iterator[None]:
+    """Stop one output's rendering after `seconds` (on the main thread, where signals arrive:
+    the CLI's and each worker's; elsewhere the limit is not applied)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise BriefgenError(f"{job.label()} took longer than {seconds:g} s to render; stopped",
+                            field="render time",
+                            hint="look for a loop in the style's template, or raise "
+                                 "--render-timeout")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> list[Path]:

@@ -128,6 +128,8 @@ def build(
     allow_remote: Annotated[list[str] | None, typer.Option(
         "--allow-remote", help="Let images and styles load from this host (host or host:port; "
         "repeatable). Nothing remote loads without it.", show_default=False)] = None,
+    render_timeout: Annotated[float, typer.Option(
+        "--render-timeout", min=0, help="Seconds one output may take (0: no limit).")] = 300,
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=1, help="Refuse any output longer than this.")] = 200,
     jobs: Annotated[int | None, typer.Option(
@@ -168,7 +170,8 @@ def build(
 
         report = builder.run(planned, library, output, allow_overflow=allow_overflow,
                              force=force, workers=jobs or os.cpu_count() or 1,
-                             max_pages=max_pages, allowed_hosts=hosts, on_done=on_done)
+                             max_pages=max_pages, allowed_hosts=hosts,
+                             timeout=render_timeout, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)

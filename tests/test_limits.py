@@ -30,3 +30,19 @@ def test_the_page_limit_leaves_normal_documents_alone(tmp_path: Path):
     result = runner.invoke(app, ["build", str(MINI), "-s", "standard", "-f", "pdf", "-o",
                                  str(tmp_path), "--max-pages", "2"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_template_that_loops_for_ever_is_stopped_by_the_render_timeout(tmp_path: Path):
+    style = tmp_path / "styles" / "loop"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
+    (style / "brief.html.j2").write_text(
+        '{% extends "standard/brief.html.j2" %}{% block colophon %}'
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+        "{% endblock %}", encoding="utf-8")
+    result = runner.invoke(app, ["build", str(MINI), "-s", "loop", "-s", "memo", "-f", "html",
+                                 "--templates", str(tmp_path / "styles"), "-o",
+                                 str(tmp_path / "out"), "-j", "1", "--render-timeout", "1"])
+    assert result.exit_code == 1
+    assert "mini/loop.html took longer than 1 s to render; stopped" in result.output
+    assert (tmp_path / "out" / "mini" / "memo.html").is_file()  # the other output is built
