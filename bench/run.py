@@ -109,6 +109,7 @@ class TreeRss(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.largest = 0
         self.done = threading.Event()
 
     def _tree(self, pid: int) -> list[int]:
@@ -127,10 +128,15 @@ class TreeRss(threading.Thread):
             total = 0
             for pid in self._tree(self.pid):
                 try:
-                    with open(f"/proc/{pid}/statm") as handle:
-                        total += int(handle.read().split()[1]) * self.PAGE
-                except (OSError, IndexError, ValueError):
-                    pass
+                    with open(f"/proc/{pid}/status") as handle:
+                        status = handle.read()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                    elif line.startswith("VmHWM:"):  # this process's own high-water mark
+                        self.largest = max(self.largest, int(line.split()[1]) * 1024)
             self.peak = max(self.peak, total)
             self.done.wait(0.05)
 
@@ -173,7 +179,10 @@ def run_proc(args: list[str], cwd: Path, env: dict[str, str] | None = None,
         err.seek(0)
         stdout = ("\n".join(line for _, line in lines) if timestamps
                   else out.read().decode("utf-8", "replace"))
-        return Proc(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+        # ru_maxrss of a child starts from this script's own RSS at fork time (Linux carries
+        # the high-water mark across exec), so with a sampler the VmHWM it saw is used instead.
+        largest = sampler.largest / 2**20 if sampler else usage.ru_maxrss / 1024
+        return Proc(wall, usage.ru_utime + usage.ru_stime, largest,
                     (sampler.peak / 2**20) if sampler else 0.0, proc.returncode,
                     stdout, err.read().decode("utf-8", "replace"), lines)
 
@@ -815,12 +824,9 @@ def linear_fit(ns: list[int], ts: list[float]) -> dict:
 
 
 def is_linear(scaling: dict) -> bool:
-    """No growth faster than linear, judged within the largest run (immune to the load changing
-    between runs): the PDFs of its second half come no more than 25% slower than those of its
-    first half. Without that figure, the CPU marginal cost 10→50 against 1→10 is used."""
-    largest = scaling["rows"][-1]
-    if largest.get("halves") is not None:
-        return largest["halves"] <= 1.25
+    """No growth faster than linear: the CPU time (the work done, by every process of the
+    build) per extra brief from the middle to the largest N is at most 25% above that from the
+    smallest to the middle N. Wall time carries more of other processes' load."""
     return scaling["fit"]["cpu"]["marginal_ratio"] <= 1.25
 
 
@@ -979,6 +985,14 @@ def measure_subsetting(work: Path, runs: int) -> dict:
 # RESULTS.md
 
 
+def background_note(section: dict) -> str:
+    share = section.get("background")
+    if share is None:
+        return ""
+    return (f"Other processes used {share:.0%} of the machine's CPU time while this was "
+            "measured (from /proc/stat, less this script's own processes).")
+
+
 def verdict(ok: bool) -> str:
     return "**met**" if ok else "**not met**"
 
@@ -1052,7 +1066,7 @@ def write_results(path: Path, info: dict) -> None:
             + " → ".join(f"{m:.2f}" for m in fc["marginal"])
             + f" s; wall {fw['fixed']:.2f} s + {fw['slope']:.2f} s × N, marginal "
             + " → ".join(f"{m:.2f}" for m in fw["marginal"])
-            + f" s; within the {sc['rows'][-1]['n']}-brief run, 2nd-half PDFs "
+            + f" s; in the {sc['rows'][-1]['n']}-brief runs, 2nd-half PDFs "
             + (f"{sc['rows'][-1]['halves']:.2f}× as slow as the 1st half"
                if sc["rows"][-1].get("halves") is not None else "n/a")
             + f"; largest process {sc['rows'][0]['maxrss_mb']:.0f} → "
@@ -1078,6 +1092,8 @@ def write_results(path: Path, info: dict) -> None:
             "HTML comes from `briefgen.render.render_html`; every variant uses the same "
             "stylesheets (`fonts.css`, `standard/style.css`, the style's `@page` rule) and a "
             "`FontConfiguration` so the bundled fonts load.")
+        add("")
+        add(background_note(o))
         add("")
         add("| variant | wall median (s) | wall range | CPU median (s) | pages | bytes | "
             "tagged PDF |")
@@ -1166,6 +1182,8 @@ def write_results(path: Path, info: dict) -> None:
         add("Each command is a new process (`subprocess`, the example project as working "
             "folder), after one warm-up; `python -c pass` is the floor.")
         add("")
+        add(background_note(c))
+        add("")
         add("| environment | command | median (s) | range |")
         add("|---|---|---|---|")
         for env_name, times in c["envs"].items():
@@ -1237,6 +1255,8 @@ def write_results(path: Path, info: dict) -> None:
         add("")
         add(f"`briefgen build -o OUT -j 1 --force` and `-j 2 --force` in the example project "
             f"({st['outputs']} outputs: 4 PDFs and 5 HTML files), runs interleaved.")
+        add("")
+        add(background_note(st) + " (Over sections 3 and 4 together.)")
         add("")
         add("| | wall median (s) | range | CPU median, all processes (s) |")
         add("|---|---|---|---|")
@@ -1365,10 +1385,12 @@ def write_results(path: Path, info: dict) -> None:
         add("")
         add("`bench/generate.py` writes N copies of the example with their own slug, title, "
             "date, version, number and key-message order into a temporary project; then "
-            "`briefgen build -s standard -f pdf -f html -o out -j 2 --force` there. Memory: "
-            "*largest process* is `ru_maxrss` from `os.wait4` (parent or one worker, whichever "
-            "peaked highest); *all processes* samples the summed RSS of the build's process tree "
-            "from /proc every 50 ms (stdlib only; psutil is not installed).")
+            "`briefgen build -s standard -f pdf -f html -o out -j 2 --force` there. Memory, "
+            "sampled from /proc every 50 ms (stdlib only; psutil is not installed): *largest "
+            "process* is the highest `VmHWM` (peak RSS) of any one process of the build, parent "
+            "or worker; *all processes* is the peak of their summed RSS. (`ru_maxrss` from "
+            "`wait4` would not do: on Linux a child's starts from its parent's RSS at fork, "
+            "i.e. this script's.)")
         add("")
         add("| briefs | runs | outputs | wall median (s) | range | per brief (s) | CPU per "
             "brief (s) | CPU range (s) | largest process (MB) | all processes (MB) |")
@@ -1410,30 +1432,33 @@ def write_results(path: Path, info: dict) -> None:
                     + f" | {f['marginal_ratio']:.2f} |")
             add("")
             big = sc["rows"][-1]
-            add(f"Linear: {verdict(is_linear(sc))}. Judged inside the {big['n']}-brief run(s), "
-                "where the load of other sessions cannot differ between the points compared: "
-                "later PDFs came "
-                + (f"{big['halves']:.2f}× as slow as earlier ones" if big["halves"] is not None
-                   else "(n/a)")
-                + " (criterion ≤ 1.25; growth faster than linear — a parent doing O(N) work "
-                "per output, state piling up in a worker — would make the second half "
-                "slower). Across runs, wall and even CPU time move with the host's load "
-                + (f"(the control loop in 3 took {min(st['spin_cpu']):.2f}–"
-                   f"{max(st['spin_cpu']):.2f} s of CPU for identical work)" if st else "")
-                + ", so the fits and marginal costs above carry that noise. "
-                "The cost per brief falls with N because the fixed part (start-up, one "
-                "WeasyPrint import per worker, template compilation per process) is shared. "
-                f"Memory stays bounded: the largest single process peaks at "
-                f"{big['maxrss_mb']:.0f} MB whatever N (each worker holds one document at a "
-                f"time); the whole tree grows from {sc['rows'][0]['tree_peak_mb']:.0f} to "
-                f"{big['tree_peak_mb']:.0f} MB (the parent keeps every loaded brief and "
-                "result).")
+            fc = sc["fit"]["cpu"]
+            add(f"Linear: {verdict(is_linear(sc))}. Judged on CPU time, the work every process "
+                "of the build did: the marginal cost per extra brief goes "
+                + " → ".join(f"{x:.3f} s" for x in fc["marginal"])
+                + f" ({fc['marginal_ratio']:.2f}×; criterion ≤ 1.25×: growth faster than "
+                "linear — a parent doing O(N) work per output, state piling up in a worker — "
+                "would raise it). A second view, inside each run so that it needs no second "
+                "run to compare with: the later half of the PDFs came "
+                + (f"{big['halves']:.2f}×" if big["halves"] is not None else "(n/a)")
+                + " as slow as the earlier half in the largest runs (medians"
+                + (f"; the N={sc['rows'][1]['n']} runs: {sc['rows'][1]['halves']:.2f}×"
+                   if len(sc["rows"]) > 2 and sc["rows"][1]["halves"] is not None else "")
+                + "). Wall time moves with other sessions' work on this shared machine: they "
+                "used "
+                + "; ".join(f"{', '.join(f'{x:.0%}' for x in r['background'])} of the CPUs "
+                            f"during the N={r['n']} runs" for r in sc["rows"])
+                + ". The cost per brief falls with N because the fixed part (start-up, one "
+                "WeasyPrint import per worker) is shared. Memory stays bounded: the largest "
+                f"single process peaks at {big['maxrss_mb']:.0f} MB whatever N (each worker "
+                "holds one document at a time); the whole tree grows from "
+                f"{sc['rows'][0]['tree_peak_mb']:.0f} to {big['tree_peak_mb']:.0f} MB (the "
+                "parent keeps every loaded brief and result).")
             if not is_linear(sc):
                 add("")
-                add("*What stands in the way:* later outputs come slower than earlier ones in "
-                    "the same run; profile the parent (it holds every loaded brief and result, "
-                    "and records each output in the cache) and the workers (state that grows "
-                    "per job).")
+                add("*What stands in the way:* the CPU cost per brief grows with N; profile "
+                    "the parent (it holds every loaded brief and result, and records each "
+                    "output in the cache) and the workers (state that grows per job).")
         add("")
 
     if hb:
@@ -1457,6 +1482,8 @@ def write_results(path: Path, info: dict) -> None:
             add("")
         add(f"Standard style, PDF; {len(next(iter(hb['modes'].values()))['writes'])} runs per "
             "path, interleaved; CPU time of this process.")
+        add("")
+        add(background_note(hb))
         add("")
         add("| subsetter | write_pdf CPU median (s) | lay out + write CPU (s) | PDF bytes | "
             "byte-identical across runs |")
