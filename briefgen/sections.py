@@ -63,7 +63,10 @@ _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
 _BOLD_LEAD = re.compile(r"^\*\*(?P<title>[^*]+?)[:.]?\*\*[:.]?\s+(?P<text>\S.*)$", re.DOTALL)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
 
-_md = MarkdownIt("commonmark").enable("table")
+# Splitting needs only the block structure and its line map: skipping the inline pass halves
+# the cost of the several parses a body gets (the body, then each section, then its parts).
+_blocks_md = MarkdownIt("commonmark").enable("table").disable("inline")
+_inline_md = MarkdownIt("commonmark")
 
 
 def section_key(heading: str) -> str | None:
@@ -160,8 +163,8 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
     markdown-it finds the headings, so a `#` inside a code fence is never mistaken for one.
     """
     starts = [
-        (token.map[0], _inline_text(tokens, i))
-        for tokens in [_md.parse("\n".join(lines))]
+        (token.map[0], _heading_title(tokens[i + 1].content))
+        for tokens in [_blocks_md.parse("\n".join(lines))]
         for i, token in enumerate(tokens)
         if token.type == "heading_open" and token.tag == f"h{level}" and token.level == 0
         and token.map
@@ -177,11 +180,11 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
     return result
 
 
-def _inline_text(tokens: list, index: int) -> str:
+def _heading_title(source: str) -> str:
     """A heading's words without Markdown emphasis: `# **Key Judgments**` → `Key Judgments`."""
-    children = tokens[index + 1].children or []
+    children = _inline_md.parseInline(source)[0].children or []
     text = "".join(c.content for c in children if c.type in ("text", "code_inline", "softbreak"))
-    return " ".join(text.split()) or tokens[index + 1].content.strip()
+    return " ".join(text.split()) or source.strip()
 
 
 def _first_text_line(lines: list[str]) -> int:
@@ -190,7 +193,7 @@ def _first_text_line(lines: list[str]) -> int:
 
 def _blocks(lines: list[str]) -> list[Block]:
     """Top-level blocks of a section, with each list item's Markdown dedented."""
-    tokens = _md.parse("\n".join(lines))
+    tokens = _blocks_md.parse("\n".join(lines))
     blocks: list[Block] = []
     for index, token in enumerate(tokens):
         if token.level != 0 or not token.map or token.nesting == -1:
