@@ -155,3 +155,41 @@ def test_import_reports_what_went_where_and_validate_flags_the_todos(tmp_path: P
     checked = invoke("validate", tmp_path / "content" / "old")
     assert checked.exit_code == 0
     assert "still marked to-do" in checked.output and "TODO: author" in checked.output
+
+
+def _run_on_a_terminal(args: list[str], cwd: Path) -> str:
+    """Run the CLI with a pseudo-terminal as its output, as a user at a shell has it."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "TERM")}
+    env.update(TERM="xterm-256color", COLUMNS="100")
+    with subprocess.Popen([sys.executable, "-m", "briefgen.cli", *args], cwd=cwd, env=env,
+                          stdin=subprocess.DEVNULL, stdout=follower, stderr=follower) as proc:
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closes when the process ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(timeout=120) == 0
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_terminal_sees_a_progress_bar_and_a_log_sees_plain_lines(mini: Path, tmp_path: Path):
+    args = ["build", str(mini), "-s", "standard", "-s", "memo", "-f", "html", "-o",
+            str(tmp_path / "out"), "--force", "-j", "1"]
+    on_terminal = _run_on_a_terminal(args, tmp_path)
+    assert "building" in on_terminal and "2/2" in on_terminal
+    assert "\x1b[" in on_terminal  # drawn and redrawn in place
+
+    in_a_log = subprocess.run([sys.executable, "-m", "briefgen.cli", *args], cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout
+    assert "building" not in in_a_log and "\x1b[" not in in_a_log
+    assert "standard.html" in in_a_log and "memo.html" in in_a_log
