@@ -22,19 +22,20 @@ CACHE_FILE = ".briefgen-cache.json"
 
 @dataclass
 class FileHashes:
-    """sha256 of files, each read once per build however many outputs share it."""
+    """sha256 and display name of files, each worked out once per build however many outputs
+    share the file (every style shares the fonts and the brief)."""
 
-    _known: dict[Path, str] = field(default_factory=dict)
+    _known: dict[Path, tuple[str, str]] = field(default_factory=dict)
 
-    def of(self, path: Path) -> str:
+    def named(self, path: Path) -> tuple[str, str]:
         if path not in self._known:
-            self._known[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            self._known[path] = (_display(path), hashlib.sha256(path.read_bytes()).hexdigest())
         return self._known[path]
 
 
 def input_hashes(paths: list[Path], hashes: FileHashes) -> dict[str, str]:
     """Each input's display name (relative to the current folder where possible) → sha256."""
-    return {_display(path): hashes.of(path) for path in sorted(set(paths))}
+    return dict(hashes.named(path) for path in sorted(set(paths)))
 
 
 def output_key(fmt: str, settings_json: str, inputs: dict[str, str]) -> str:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.client import HTTPException
 from pathlib import Path
-from urllib import request
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .errors import BriefgenError, Problem
+
+if TYPE_CHECKING:
+    from urllib.request import OpenerDirector
 
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 #: Seconds before a request to an allowed host is abandoned (connect, and each read).
@@ -129,6 +131,11 @@ def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
     MAX_RESOURCE_BYTES, a timeout of REMOTE_TIMEOUT seconds. Raises RemoteRefused otherwise."""
     if not host_allowed(url, allowed_hosts):
         raise RemoteRefused("its host is not allowed (see --allow-remote)")
+    # Imported here: urllib, http.client and ssl cost every build ~10 ms, and only builds
+    # given --allow-remote ever fetch.
+    from http.client import HTTPException
+    from urllib import request
+
     req = request.Request(url, headers={
         "User-Agent": "briefgen", "Accept": "*/*", "Accept-Encoding": "identity"})
     try:
@@ -152,9 +159,11 @@ def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
     return Fetched(data, kind)
 
 
-def _opener() -> request.OpenerDirector:
+def _opener() -> OpenerDirector:
     """urllib without its redirect, file, ftp and data handlers: http(s) only, never followed.
     Proxies come from the environment (http_proxy, no_proxy…), read at each request."""
+    from urllib import request
+
     opener = request.OpenerDirector()
     for handler in (request.ProxyHandler(), request.HTTPHandler(), request.HTTPSHandler(),
                     request.HTTPDefaultErrorHandler(), request.HTTPErrorProcessor()):

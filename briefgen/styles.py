@@ -8,8 +8,10 @@ has none of its own, and its CSS is added after its parent's.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import difflib
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,17 +272,27 @@ def template_error(error: TemplateSyntaxError) -> BriefgenError:
 
 
 def _own_settings(folder: Path) -> dict[str, Any]:
+    """The settings a style's own `style.yaml` gives, before its parents' are merged in."""
     path = folder / STYLE_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BriefgenError(f"cannot read: {error}", file=path) from None
+    # A build asks for each file several times (every chain it is in, every stylesheet list):
+    # parsed once per text, so an edit (a live preview) is still seen at once.
+    return copy.deepcopy(_parse_settings(path, text))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_settings(path: Path, text: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise BriefgenError(
             f"YAML syntax error: {getattr(error, 'problem', error)}",
             file=path, line=mark.line + 1 if mark else None,
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise BriefgenError(f"cannot read: {error}", file=path) from None
     if not isinstance(data, dict):
         raise BriefgenError("style.yaml must be a mapping of settings", file=path, line=1)
     return data
