@@ -24,19 +24,12 @@ from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
 from .sections import Path_, parse_body
+from .yamlfile import AliasExpansionError, compose, construct
 
 MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
 SOURCES_NAMES = ("sources.yaml", "sources.yml", "sources.bib", "sources.json")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text, so pydantic reports a bad date like any bad value
-    (PyYAML's own date constructor crashes on 2026-02-30)."""
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 
 
 @dataclass(frozen=True)
@@ -310,7 +303,7 @@ def _read_data_brief(path: Path, located: _Located) -> None:
             )
             return
         with contextlib.suppress(yaml.YAMLError, RecursionError):  # JSON is YAML: lines
-            _record_lines(_compose(text), path, 1, located, ())
+            _record_lines(compose(text), path, 1, located, ())
     else:
         data = _load_yaml(text, path, 1, located, ())
     if not isinstance(data, dict):
@@ -326,13 +319,18 @@ def _read_data_brief(path: Path, located: _Located) -> None:
 def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> Any:
     """Parse YAML, recording the line of every value; syntax errors become problems."""
     try:
-        node = _compose(text)
+        node = compose(text)
         # Built from the same node tree the lines come from: the text is parsed once.
-        data = _Loader("").construct_document(node) if node is not None else None
+        data = construct(node)
     except RecursionError:
         located.problems.append(Problem(
             "the YAML is nested too deeply to read", file=path, line=first_line,
             hint="flatten the structure: briefs need only a few levels"))
+        return None
+    except AliasExpansionError as error:
+        located.problems.append(Problem(str(error.problem), file=path,
+                                        line=first_line + error.problem_mark.line,
+                                        hint=error.hint))
         return None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -348,14 +346,6 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
         return None
     _record_lines(node, path, first_line, located, root)
     return data
-
-
-def _compose(text: str) -> yaml.Node | None:
-    loader = _Loader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
 
 
 def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: _Located,

@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
+from .yamlfile import AliasExpansionError, load
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
 SHARED_DIR = BUILTIN_DIR / "_shared"
@@ -286,7 +287,13 @@ def _own_settings(folder: Path) -> dict[str, Any]:
 @functools.lru_cache(maxsize=64)
 def _parse_settings(path: Path, text: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text) or {}
+        data = load(text) or {}
+    except RecursionError:
+        raise BriefgenError("the YAML is nested too deeply to read", file=path, line=1,
+                            hint="style settings need only a few levels") from None
+    except AliasExpansionError as error:
+        raise BriefgenError(str(error.problem), file=path, line=error.problem_mark.line + 1,
+                            hint=error.hint) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise BriefgenError(

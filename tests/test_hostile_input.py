@@ -268,6 +268,70 @@ def test_yaml_alias_bomb_is_handled_quickly(mini: Path):
     assert _loads_within(3, mini)
 
 
+def _alias_bomb(levels: int, indent: str = "") -> str:
+    """YAML of a few lines whose last anchor stands for 9 ** levels strings."""
+    lines = [f'{indent}l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"{indent}l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]"
+              for i in range(1, levels)]
+    return "\n".join(lines)
+
+
+def test_an_alias_bomb_in_a_downloaded_style_is_refused_before_anything_expands_it(
+        tmp_path: Path):
+    # `options` takes any data, which reaches the cache key and the templates: expanded there,
+    # these 11 lines are 387 million strings.
+    style = tmp_path / "styles" / "evil"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("name: evil\nextends: standard\noptions:\n"
+                                      + _alias_bomb(9, "  ") + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "briefgen.cli", "build", str(MINI), "-t", str(tmp_path / "styles"),
+         "-s", "evil", "-f", "html", "-o", str(tmp_path / "out")],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1, output
+    assert f"{style / 'style.yaml'}:" in output and "more than 100,000 values" in output, output
+    assert "Traceback" not in output
+
+
+def test_an_alias_bomb_in_sources_is_a_located_problem(mini: Path):
+    (mini / "sources.yaml").write_text(_alias_bomb(7) + "\n", encoding="utf-8")
+    result = invoke("validate", mini)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert f"{mini / 'sources.yaml'}:" in output and "more than 100,000 values" in output, output
+
+
+@pytest.mark.parametrize("where", ["front", "style"])
+def test_an_alias_inside_itself_is_a_located_error(mini: Path, tmp_path: Path, where: str):
+    if where == "front":
+        _replace_front(mini, "title: T\ndate: 2026-01-15\nkeywords: &k [a, *k]\n")
+        result = invoke("validate", mini)
+        expected = f"{mini / 'brief.md'}:"
+    else:
+        style = tmp_path / "styles" / "loop"
+        style.mkdir(parents=True)
+        (style / "style.yaml").write_text("extends: standard\noptions: &o {again: *o}\n",
+                                          encoding="utf-8")
+        result = invoke("build", mini, "-t", tmp_path / "styles", "-s", "loop", "-f", "html",
+                        "-o", tmp_path / "out")
+        expected = f"{style / 'style.yaml'}:"
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and expected in output, output
+    assert "refers to the value that holds it" in output and "internal error" not in output
+
+
+def test_a_deeply_nested_style_is_a_located_error(tmp_path: Path):
+    style = tmp_path / "styles" / "deep"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: standard\noptions: {x: " + "[" * 5000
+                                      + "]" * 5000 + "}\n", encoding="utf-8")
+    result = invoke("build", MINI, "-t", tmp_path / "styles", "-s", "deep", "-f", "html", "-o",
+                    tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    assert str(style / "style.yaml") in result.output and "internal error" not in result.output
+
+
 def test_citation_pattern_has_no_quadratic_backtracking(mini: Path):
     _edit(mini / "brief.md", "Cooperation starts with data.",
           "Cooperation starts with data [@water-report," + " " * 300_000 + "x.")
