@@ -33,6 +33,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .content import read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
@@ -275,10 +276,7 @@ def template_error(error: TemplateSyntaxError) -> BriefgenError:
 def _own_settings(folder: Path) -> dict[str, Any]:
     """The settings a style's own `style.yaml` gives, before its parents' are merged in."""
     path = folder / STYLE_FILE
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BriefgenError(f"cannot read: {error}", file=path) from None
+    text = read_text(path)  # capped in size; binary or non-UTF-8 files are located errors
     # A build asks for each file several times (every chain it is in, every stylesheet list):
     # parsed once per text, so an edit (a live preview) is still seen at once.
     return copy.deepcopy(_parse_settings(path, text))

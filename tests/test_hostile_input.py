@@ -332,6 +332,23 @@ def test_a_deeply_nested_style_is_a_located_error(tmp_path: Path):
     assert str(style / "style.yaml") in result.output and "internal error" not in result.output
 
 
+@pytest.mark.parametrize(("content", "message"), [
+    (b"extends: standard\x00\x01", "binary file"),
+    (b"extends: standard\ndescription: caf\xe9\n", "not valid UTF-8"),
+    (b"# " + b"a" * (5 * 1024 * 1024) + b"\n", "larger than the limit"),
+])
+def test_a_style_file_that_is_not_sane_text_is_a_located_error(tmp_path: Path, content: bytes,
+                                                               message: str):
+    style = tmp_path / "styles" / "odd"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_bytes(content)
+    result = invoke("build", MINI, "-t", tmp_path / "styles", "-s", "odd", "-f", "html", "-o",
+                    tmp_path / "out")
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1 and str(style / "style.yaml") in output, output
+    assert message in output and "internal error" not in output, output
+
+
 def test_citation_pattern_has_no_quadratic_backtracking(mini: Path):
     _edit(mini / "brief.md", "Cooperation starts with data.",
           "Cooperation starts with data [@water-report," + " " * 300_000 + "x.")
