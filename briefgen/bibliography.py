@@ -66,6 +66,10 @@ def read_csl_json(path: Path, text: str) -> list[dict[str, Any]]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise BriefgenError(f"invalid JSON: {error.msg}", file=path, line=error.lineno) from None
+    except RecursionError:
+        raise BriefgenError("the JSON is nested too deeply to read", file=path, line=1,
+                            hint="export the sources again: CSL-JSON needs only a few levels"
+                            ) from None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise BriefgenError("CSL-JSON must be a list of items", file=path, line=1,
                             hint="export the sources as CSL JSON from your reference manager")

@@ -24,7 +24,7 @@ from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
 from .sections import Path_, parse_body
-from .yamlfile import AliasExpansionError, compose, construct
+from .yamlfile import YamlLimitError, compose, construct
 
 MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
@@ -56,6 +56,8 @@ class _Located:
     problems: list[Problem] = field(default_factory=list)
     # Set when a file could not be read or parsed: its fields are then unknown, not missing.
     unreadable: bool = False
+    # Likewise for the sources: an id cited in the brief may be in the part that failed.
+    sources_unreadable: bool = False
 
     def locate(self, path: Path_) -> tuple[Path | None, int | None]:
         """The file and line of the longest known prefix of `path`."""
@@ -195,9 +197,8 @@ def _read_markdown_brief(path: Path, located: _Located) -> None:
         return
     front, body, body_line = _split_front_matter(text, path, located)
     if front is not None:
-        data = _load_yaml(front, path, 2, located, ())
-        located.unreadable = located.unreadable or data is None and bool(front.strip()) and any(
-            p.message.startswith("YAML syntax error") for p in located.problems)
+        data, readable = _load_yaml(front, path, 2, located, ())
+        located.unreadable = located.unreadable or not readable
         if data is not None and not isinstance(data, dict):
             located.problems.append(
                 Problem(
@@ -261,9 +262,11 @@ def _read_sources(path: Path, located: _Located) -> None:
         elif path.suffix == ".json":
             data = read_csl_json(path, text)
         else:
-            data = _load_yaml(text, path, 1, located, ("sources",))
+            data, readable = _load_yaml(text, path, 1, located, ("sources",))
+            located.sources_unreadable = not readable
     except BriefgenError as error:
         located.problems.extend(error.problems)
+        located.sources_unreadable = True
         return
     if isinstance(data, dict) and set(data) == {"sources"}:
         data = data["sources"]
@@ -302,10 +305,18 @@ def _read_data_brief(path: Path, located: _Located) -> None:
                 Problem(f"invalid JSON: {error.msg}", file=path, line=error.lineno)
             )
             return
+        except RecursionError:
+            located.problems.append(Problem(
+                "the JSON is nested too deeply to read", file=path, line=1,
+                hint="flatten the structure: briefs need only a few levels"))
+            return
         with contextlib.suppress(yaml.YAMLError, RecursionError):  # JSON is YAML: lines
             _record_lines(compose(text), path, 1, located, ())
     else:
-        data = _load_yaml(text, path, 1, located, ())
+        data, readable = _load_yaml(text, path, 1, located, ())
+        if not readable:
+            located.unreadable = True
+            return
     if not isinstance(data, dict):
         located.problems.append(
             Problem("the brief must be a mapping of fields", file=path, line=1,
@@ -316,8 +327,10 @@ def _read_data_brief(path: Path, located: _Located) -> None:
     located.where.setdefault((), (path, 1))
 
 
-def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: Path_) -> Any:
-    """Parse YAML, recording the line of every value; syntax errors become problems."""
+def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
+               root: Path_) -> tuple[Any, bool]:
+    """Parse YAML, recording the line of every value: (data, True); or, when the text cannot be
+    read, (None, False) with the reason among the problems."""
     try:
         node = compose(text)
         # Built from the same node tree the lines come from: the text is parsed once.
@@ -326,12 +339,12 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
         located.problems.append(Problem(
             "the YAML is nested too deeply to read", file=path, line=first_line,
             hint="flatten the structure: briefs need only a few levels"))
-        return None
-    except AliasExpansionError as error:
+        return None, False
+    except YamlLimitError as error:
         located.problems.append(Problem(str(error.problem), file=path,
                                         line=first_line + error.problem_mark.line,
                                         hint=error.hint))
-        return None
+        return None, False
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
@@ -343,9 +356,9 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located, root: 
                 hint="check indentation, and quote values that contain ': ' or start with '@'",
             )
         )
-        return None
+        return None, False
     _record_lines(node, path, first_line, located, root)
-    return data
+    return data, True
 
 
 def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: _Located,
@@ -405,6 +418,8 @@ def _problems_from(error: ValidationError, located: _Located, main: Path) -> lis
         file, line = located.locate(loc)
         file = file or main
         kind = item["type"]
+        if kind == "unknown_citation" and located.sources_unreadable:
+            continue  # the id may well be in the part of the sources we could not read
         if kind == "unknown_citation":
             problems.extend(_citation_problems(item, loc, located, file))
         elif kind == "missing" and located.unreadable:

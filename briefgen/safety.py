@@ -131,8 +131,9 @@ def fetch_remote(url: str, allowed_hosts: Iterable[str]) -> Fetched:
     MAX_RESOURCE_BYTES, a timeout of REMOTE_TIMEOUT seconds. Raises RemoteRefused otherwise."""
     if not host_allowed(url, allowed_hosts):
         raise RemoteRefused("its host is not allowed (see --allow-remote)")
-    # Imported here: urllib, http.client and ssl cost every build ~10 ms, and only builds
-    # given --allow-remote ever fetch.
+    # Imported here: urllib, http.client and ssl cost ~10 ms at start-up, and only builds given
+    # --allow-remote fetch (PDF builds load them with WeasyPrint anyway; validate and HTML-only
+    # builds need not).
     from http.client import HTTPException
     from urllib import request
 

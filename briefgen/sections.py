@@ -162,9 +162,10 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
 
     markdown-it finds the headings, so a `#` inside a code fence is never mistaken for one.
     """
+    env: dict[str, Any] = {}  # the link definitions, so `# [Background]` reads "Background"
+    tokens = _blocks_md.parse("\n".join(lines), env)
     starts = [
-        (token.map[0], _heading_title(tokens[i + 1].content))
-        for tokens in [_blocks_md.parse("\n".join(lines))]
+        (token.map[0], _heading_title(tokens[i + 1].content, env))
         for i, token in enumerate(tokens)
         if token.type == "heading_open" and token.tag == f"h{level}" and token.level == 0
         and token.map
@@ -180,9 +181,9 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
     return result
 
 
-def _heading_title(source: str) -> str:
+def _heading_title(source: str, env: dict[str, Any]) -> str:
     """A heading's words without Markdown emphasis: `# **Key Judgments**` → `Key Judgments`."""
-    children = _inline_md.parseInline(source)[0].children or []
+    children = _inline_md.parseInline(source, env)[0].children or []
     text = "".join(c.content for c in children if c.type in ("text", "code_inline", "softbreak"))
     return " ".join(text.split()) or source.strip()
 

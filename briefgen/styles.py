@@ -37,7 +37,7 @@ from .content import read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
-from .yamlfile import AliasExpansionError, load
+from .yamlfile import YamlLimitError, load
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
 SHARED_DIR = BUILTIN_DIR / "_shared"
@@ -289,7 +289,7 @@ def _parse_settings(path: Path, text: str) -> dict[str, Any]:
     except RecursionError:
         raise BriefgenError("the YAML is nested too deeply to read", file=path, line=1,
                             hint="style settings need only a few levels") from None
-    except AliasExpansionError as error:
+    except YamlLimitError as error:
         raise BriefgenError(str(error.problem), file=path, line=error.problem_mark.line + 1,
                             hint=error.hint) from None
     except yaml.YAMLError as error:
@@ -342,5 +342,12 @@ def _inline_filter(context: Context, text: str | None) -> Markup:
     return context["markdown_renderer"].inline(text)
 
 
-def _date_filter(value: dt.date | int | None) -> str:
+def _date_filter(value: dt.date | int | str | None) -> str:
+    """Dates from the brief are dates already; one written in a style's `options` is ISO text
+    (YAML dates are read as text everywhere), and is printed as a date too."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     return format_date(value)

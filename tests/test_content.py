@@ -200,6 +200,14 @@ def test_heading_that_names_no_section_maps_to_none(heading: str):
     assert section_key(heading) is None
 
 
+def test_a_heading_written_as_a_reference_link_prints_its_words(mini: Path):
+    edit(mini / "brief.md", "# Background", "# [Background]")
+    text = (mini / "brief.md").read_text(encoding="utf-8")
+    (mini / "brief.md").write_text(text + "\n[background]: https://example.org/bg\n",
+                                   encoding="utf-8")
+    assert load_brief(mini).brief.heading("background") == "Background"
+
+
 def test_emphasis_around_a_heading_is_not_kept_in_the_printed_heading(mini: Path):
     edit(mini / "brief.md", "# Key Judgments", "# **Key Judgments**")
     assert load_brief(mini).brief.heading("key_messages") == "Key Judgments"
@@ -301,6 +309,15 @@ def test_single_file_brief_loads_equal_to_markdown(tmp_path: Path, mini_brief: B
         assert loaded.brief == mini_brief
         assert loaded.files == (path,)
         assert loaded.slug == "water"
+
+
+def test_a_long_sources_list_without_aliases_is_not_mistaken_for_an_alias_bomb(mini: Path):
+    # 10,000 sources of 5 fields: some 110,000 YAML values, all written out (no aliases).
+    extra = "".join(f"- id: s{i}\n  title: Source {i}\n  publisher: P\n  date: 2020\n"
+                    f"  type: report\n" for i in range(10_000))
+    with (mini / "sources.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(extra)
+    assert len(load_brief(mini).brief.sources) == 10_000 + 2
 
 
 def test_single_file_brief_reports_problems_with_their_line(tmp_path: Path, mini_brief: Brief):

@@ -23,3 +23,12 @@ def test_builtin_template_exposes_every_common_block(name: str):
         assert style.settings.page.size == "A4"
     template = library.environment().get_template(style.template_name())
     assert set(template.blocks) >= BLOCKS, BLOCKS - set(template.blocks)
+
+
+@pytest.mark.parametrize(("value", "printed"), [
+    ("2026-01-01", "1 January 2026"),  # a date in a style's options: YAML dates are text
+    ("next spring", "next spring"),
+])
+def test_the_date_filter_prints_iso_text_as_a_date(value: str, printed: str):
+    template = StyleLibrary([]).environment().from_string("{{ value | date }}")
+    assert template.render(value=value) == printed
