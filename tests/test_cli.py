@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,10 @@ def test_a_terminal_sees_a_progress_bar_and_a_log_sees_plain_lines(mini: Path, t
                               capture_output=True, text=True, check=True).stdout
     assert "building" not in in_a_log and "\x1b[" not in in_a_log
     assert "standard.html" in in_a_log and "memo.html" in in_a_log
+
+
+def test_user_text_is_printed_as_written_not_as_emoji(tmp_path: Path):
+    folder = tmp_path / "note-:smile:"
+    shutil.copytree(MINI, folder)
+    result = invoke("validate", folder)
+    assert result.exit_code == 0 and "note-:smile:" in result.output, result.output
