@@ -276,21 +276,33 @@ def _alias_bomb(levels: int, indent: str = "") -> str:
     return "\n".join(lines)
 
 
+def _user_style(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    """A style folder as someone might send one: `styles/<name>/style.yaml` holding `content`.
+    Returns the style.yaml's path."""
+    path = tmp_path / "styles" / name / "style.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+def _build_html_with(brief: Path, tmp_path: Path, style: str):
+    return invoke("build", brief, "-t", tmp_path / "styles", "-s", style, "-f", "html", "-o",
+                  tmp_path / "out")
+
+
 def test_an_alias_bomb_in_a_downloaded_style_is_refused_before_anything_expands_it(
         tmp_path: Path):
     # `options` takes any data, which reaches the cache key and the templates: expanded there,
     # these 11 lines are 387 million strings.
-    style = tmp_path / "styles" / "evil"
-    style.mkdir(parents=True)
-    (style / "style.yaml").write_text("name: evil\nextends: standard\noptions:\n"
-                                      + _alias_bomb(9, "  ") + "\n", encoding="utf-8")
+    style = _user_style(tmp_path, "evil", "name: evil\nextends: standard\noptions:\n"
+                        + _alias_bomb(9, "  ") + "\n")
     result = subprocess.run(
         [sys.executable, "-m", "briefgen.cli", "build", str(MINI), "-t", str(tmp_path / "styles"),
          "-s", "evil", "-f", "html", "-o", str(tmp_path / "out")],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     output = " ".join((result.stdout + result.stderr).split())
     assert result.returncode == 1, output
-    assert f"{style / 'style.yaml'}:" in output and "more than 100,000 values" in output, output
+    assert f"{style}:" in output and "more than 100,000 values" in output, output
     assert "Traceback" not in output
 
 
@@ -320,13 +332,9 @@ def test_an_alias_inside_itself_is_a_located_error(mini: Path, tmp_path: Path, w
         result = invoke("validate", mini)
         expected = f"{mini / 'brief.md'}:"
     else:
-        style = tmp_path / "styles" / "loop"
-        style.mkdir(parents=True)
-        (style / "style.yaml").write_text("extends: standard\noptions: &o {again: *o}\n",
-                                          encoding="utf-8")
-        result = invoke("build", mini, "-t", tmp_path / "styles", "-s", "loop", "-f", "html",
-                        "-o", tmp_path / "out")
-        expected = f"{style / 'style.yaml'}:"
+        style = _user_style(tmp_path, "loop", "extends: standard\noptions: &o {again: *o}\n")
+        result = _build_html_with(mini, tmp_path, "loop")
+        expected = f"{style}:"
     output = " ".join(result.output.split())
     assert result.exit_code == 1 and expected in output, output
     assert "refers to the value that holds it" in output and "internal error" not in output
@@ -336,14 +344,11 @@ def test_an_alias_inside_itself_is_a_located_error(mini: Path, tmp_path: Path, w
 def test_a_deeply_nested_style_is_a_located_error(tmp_path: Path, depth: int):
     # 300 levels parse, but serialising them for the cache key would fail far from the file;
     # 5000 do not even parse.
-    style = tmp_path / "styles" / "deep"
-    style.mkdir(parents=True)
-    (style / "style.yaml").write_text("extends: standard\noptions: {x: " + "[" * depth
-                                      + "]" * depth + "}\n", encoding="utf-8")
-    result = invoke("build", MINI, "-t", tmp_path / "styles", "-s", "deep", "-f", "html", "-o",
-                    tmp_path / "out")
+    style = _user_style(tmp_path, "deep", "extends: standard\noptions: {x: " + "[" * depth
+                        + "]" * depth + "}\n")
+    result = _build_html_with(MINI, tmp_path, "deep")
     assert result.exit_code == 1, result.output
-    assert str(style / "style.yaml") in result.output and "internal error" not in result.output
+    assert str(style) in result.output and "internal error" not in result.output
 
 
 @pytest.mark.parametrize(("content", "message"), [
@@ -353,13 +358,10 @@ def test_a_deeply_nested_style_is_a_located_error(tmp_path: Path, depth: int):
 ])
 def test_a_style_file_that_is_not_sane_text_is_a_located_error(tmp_path: Path, content: bytes,
                                                                message: str):
-    style = tmp_path / "styles" / "odd"
-    style.mkdir(parents=True)
-    (style / "style.yaml").write_bytes(content)
-    result = invoke("build", MINI, "-t", tmp_path / "styles", "-s", "odd", "-f", "html", "-o",
-                    tmp_path / "out")
+    style = _user_style(tmp_path, "odd", content)
+    result = _build_html_with(MINI, tmp_path, "odd")
     output = " ".join(result.output.split())
-    assert result.exit_code == 1 and str(style / "style.yaml") in output, output
+    assert result.exit_code == 1 and str(style) in output, output
     assert message in output and "internal error" not in output, output
 
 
