@@ -126,19 +126,9 @@ def render_html(
         language=brief.language,
         hug_citations=settings.citations != "author-date",
     )
-    context = {
-        "brief": brief,
-        "style": settings,
-        "sections": ordered_sections(brief, settings),
-        "citer": citer,
-        "target": target,
-        "css": _inline_css(style, warnings) if target == "html" else Markup(""),
-        "description": plain_text(brief.executive_summary)[:300],
-        "generator": f"briefgen {__version__}",
-        "markdown_renderer": renderer,
-    }
+    context = template_context(loaded, style, target, citer, renderer, warnings)
     try:
-        template = library.environment().get_template(style.template_name())
+        template = library.environment(style).get_template(style.template_name())
         html = template.render(context)
     except TemplateSyntaxError as error:
         raise template_error(error) from None
@@ -155,6 +145,24 @@ def render_html(
         warnings=list(dict.fromkeys(warnings)),
         allowed_hosts=hosts,
     )
+
+
+def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: Citer,
+                     renderer: MarkdownRenderer, warnings: list[str]) -> dict[str, object]:
+    """Everything a template receives (see docs/templates.md); the sandbox decides what of it
+    a template may read or call."""
+    brief = loaded.brief
+    return {
+        "brief": brief,
+        "style": style.settings,
+        "sections": ordered_sections(brief, style.settings),
+        "citer": citer,
+        "target": target,
+        "css": _inline_css(style, warnings) if target == "html" else Markup(""),
+        "description": plain_text(brief.executive_summary)[:300],
+        "generator": f"briefgen {__version__}",
+        "markdown_renderer": renderer,
+    }
 
 
 def _embed_image(src: str, folder: Path, warnings: list[str],

@@ -19,17 +19,15 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from jinja2 import (
-    ChoiceLoader,
+    BaseLoader,
     FileSystemBytecodeCache,
-    FileSystemLoader,
-    PrefixLoader,
     StrictUndefined,
     TemplateNotFound,
     TemplateSyntaxError,
     pass_context,
 )
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +35,8 @@ from .content import read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
+from .safety import resolve_inside
+from .sandbox import TemplateSandbox
 from .yamlfile import YamlLimitError, load
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -139,7 +139,7 @@ class StyleLibrary:
                 ]
             )
         self.search_path = [*self.user_dirs, BUILTIN_DIR]
-        self._env: ImmutableSandboxedEnvironment | None = None
+        self._envs: dict[tuple[Path, ...], TemplateSandbox] = {}
 
     def folders(self) -> dict[str, Path]:
         """Style name → folder; the first found wins, so user styles shadow built-in ones."""
@@ -202,40 +202,33 @@ class StyleLibrary:
             current = _own_settings(folder).get("extends")
         return chain
 
-    def environment(self) -> ImmutableSandboxedEnvironment:
-        """One sandboxed, autoescaping environment for every template, built-in or not.
+    def environment(self, style: Style) -> TemplateSandbox:
+        """The sandboxed, autoescaping environment `style` renders in.
 
-        Immutable: a template may not modify the brief (one brief object serves every
-        output of a build)."""
-        if self._env is None:
-            loader = ChoiceLoader([
-                _ConfinedLoader([str(d) for d in self.search_path]),
-                # `builtin/standard/brief.html.j2` reaches ours even when a user style of the
-                # same name shadows it.
-                PrefixLoader({"builtin": _ConfinedLoader(str(BUILTIN_DIR))}),
-            ])
-            env = ImmutableSandboxedEnvironment(
-                loader=loader,
-                bytecode_cache=_bytecode_cache(),
-                autoescape=True,
-                undefined=StrictUndefined,
-                trim_blocks=True,
-                lstrip_blocks=True,
-                keep_trailing_newline=True,
-            )
-            env.filters.update(
-                markdown=_markdown_filter,
-                inline=_inline_filter,
-                date=_date_filter,
-                reference=format_reference,
-            )
-            self._env = env
-        return self._env
+        Its templates can load only from the style's own folder and its ancestors' (by folder
+        name), `_shared/`, and the built-in styles (`builtin/NAME/…`): not from a file elsewhere
+        in a templates folder, and not from another user style it does not extend. One
+        environment per chain, since Jinja caches templates by name."""
+        env = self._envs.get(style.chain)
+        if env is None:
+            env = self._envs[style.chain] = _new_environment(self._loader(style))
+        return env
+
+    def _loader(self, style: Style) -> _StyleLoader:
+        folders: dict[str, Path] = {}
+        for folder in style.chain:
+            folders.setdefault(folder.name, folder)
+        shared = next((root / SHARED_DIR.name for root in self.search_path
+                       if (root / SHARED_DIR.name).is_dir()), SHARED_DIR)
+        folders.setdefault(SHARED_DIR.name, shared)
+        builtin = {p.name: p for p in BUILTIN_DIR.iterdir()
+                   if (p / STYLE_FILE).is_file() or p == SHARED_DIR}
+        return _StyleLoader(folders, builtin)
 
     def check_template(self, style: Style) -> None:
         """Compile the style's template chain now, so syntax errors surface before any work."""
         try:
-            self.environment().get_template(style.template_name())
+            self.environment(style).get_template(style.template_name())
         except TemplateSyntaxError as error:
             raise template_error(error) from None
 
@@ -252,16 +245,57 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     return FileSystemBytecodeCache(str(folder))
 
 
-class _ConfinedLoader(FileSystemLoader):
-    """Loads templates only from files really inside its folders: a symlink in a downloaded
-    style cannot `{% include %}` /etc/passwd."""
+def _new_environment(loader: BaseLoader) -> TemplateSandbox:
+    env = TemplateSandbox(
+        loader=loader,
+        bytecode_cache=_bytecode_cache(),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        markdown=_markdown_filter,
+        inline=_inline_filter,
+        date=_date_filter,
+        reference=format_reference,
+    )
+    return env
+
+
+class _StyleLoader(BaseLoader):
+    """Loads `NAME/FILE` from the folder `folders[NAME]` and `builtin/NAME/FILE` from
+    `builtin[NAME]`; only regular files really inside that folder (after resolving symlinks),
+    read like every other input (size-capped UTF-8)."""
+
+    def __init__(self, folders: dict[str, Path], builtin: dict[str, Path]) -> None:
+        self.folders = folders
+        self.builtin = builtin
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
-        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
-            raise TemplateNotFound(template, "it points outside the template folders")
-        return source, filename, uptodate
+        pieces = split_template_path(template)  # refuses '..' and empty parts
+        table = self.folders
+        if pieces[:1] == ["builtin"]:
+            table, pieces = self.builtin, pieces[1:]
+        root = table.get(pieces[0]) if len(pieces) > 1 else None
+        if root is None:
+            raise TemplateNotFound(template, "templates load only from the style's own folder, "
+                                   "its parents' (extends:), _shared/ and builtin/NAME/")
+        path = root.joinpath(*pieces[1:])
+        real = resolve_inside(path, [root])
+        if real is None:
+            raise TemplateNotFound(template, "not a file inside the style's folders")
+        source = read_text(real)
+        mtime = real.stat().st_mtime_ns
+
+        def uptodate() -> bool:
+            try:
+                return real.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
 
 
 def template_error(error: TemplateSyntaxError) -> BriefgenError:

@@ -21,7 +21,7 @@ def test_builtin_template_exposes_every_common_block(name: str):
     assert style.settings.description and style.settings.audience
     if "pdf" in style.settings.formats:
         assert style.settings.page.size == "A4"
-    template = library.environment().get_template(style.template_name())
+    template = library.environment(style).get_template(style.template_name())
     assert set(template.blocks) >= BLOCKS, BLOCKS - set(template.blocks)
 
 
@@ -30,5 +30,6 @@ def test_builtin_template_exposes_every_common_block(name: str):
     ("next spring", "next spring"),
 ])
 def test_the_date_filter_prints_iso_text_as_a_date(value: str, printed: str):
-    template = StyleLibrary([]).environment().from_string("{{ value | date }}")
+    library = StyleLibrary([])
+    template = library.environment(library.get("standard")).from_string("{{ value | date }}")
     assert template.render(value=value) == printed
