@@ -17,6 +17,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
+
+from .terminal import visible
 
 app = typer.Typer(
     name="briefgen",
@@ -26,8 +29,25 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True, emoji=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+class TerminalConsole(Console):
+    """A rich console that shows the control characters of what it prints instead of sending
+    them to the terminal (see `briefgen.terminal`).
+
+    Every string rich prints — a message, a table cell, a line printed under the progress bar —
+    becomes text in `render_str`, so neutralising there covers every call site, present and
+    future. It runs on the markup before rich parses it: user text in it is already escaped,
+    and briefgen's own tags hold no control characters. So print one line per call: a newline
+    inside a printed string is shown as `\\n`, never taken as a line break.
+    """
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(visible(text), **options)
+
+
+out = TerminalConsole(highlight=False, soft_wrap=True, emoji=False)
+err = TerminalConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 _state = {"debug": False}
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -177,9 +197,9 @@ def build(
     written = len(report.built)
     unchanged = len(report.outputs) - written
     summary = (f"wrote {written} file{'s' * (written != 1)} for {len(loaded)} "
-               f"brief{'s' * (len(loaded) != 1)} into {output}/"
+               f"brief{'s' * (len(loaded) != 1)} into {escape(str(output))}/"
                + (f" ({unchanged} unchanged)" if unchanged else "")
-               + (f"; copied to {output}/latest/" if latest else ""))
+               + (f"; copied to {escape(str(output))}/latest/" if latest else ""))
     if report.failures:
         err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
         raise typer.Exit(1)
@@ -216,7 +236,7 @@ def validate(
     for todo in todo_markers([f for item in loaded for f in item.files]):
         err.print(f"[yellow]warning[/] [bold]{escape(todo.location())}[/]: "
                   f"{escape(todo.message)}")
-    names = ", ".join(item.slug for item in loaded)
+    names = escape(", ".join(item.slug for item in loaded))
     out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
 
 
@@ -267,8 +287,9 @@ def styles(templates: TemplatesOption = None) -> None:
         table.add_column(column, overflow="fold")
     for name in library.names():
         found = library.get(name)
-        table.add_row(name, found.settings.audience, found.settings.description,
-                      "built-in" if found.builtin else str(found.folder.parent))
+        origin = "built-in" if found.builtin else str(found.folder.parent)
+        table.add_row(*map(escape, (name, found.settings.audience, found.settings.description,
+                                    origin)))
     out.print(table)
 
 

@@ -6,6 +6,8 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -201,3 +203,120 @@ def test_user_text_is_printed_as_written_not_as_emoji(tmp_path: Path):
     shutil.copytree(MINI, folder)
     result = invoke("validate", folder)
     assert result.exit_code == 0 and "note-:smile:" in result.output, result.output
+
+
+# ---------- user text reaches the terminal with its control characters shown, never sent
+
+OSC52 = "\x1b]52;c;SGVsbG8=\x07"  # writes "Hello" to the clipboard of many terminals
+CLEAR = "\x1b[2J"
+FORGED = "✓ forged"
+# A folder name with every kind of character to neutralise: C0, C1 (U+009B is CSI), bidi, DEL.
+HOSTILE_FOLDER = f"brief-{CLEAR}\u202e\x9b31m\u2066\x7f\n{FORGED}"
+SHOWN_FOLDER = r"brief-\x1b[2J\u202e\x9b31m\u2066\x7f\n" + FORGED
+SHOWN_OSC52 = r"\x1b]52;c;SGVsbG8=\x07"
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def invoke_wide(*args: str | Path):
+    """Like `invoke`, on a terminal wide enough that no table cell wraps inside a value."""
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "1000"})
+
+
+def assert_shown_not_sent(output: str, *shown: str) -> None:
+    """No control or bidi character but the newlines between lines is in `output`, no line is
+    forged, and each `shown` (the visible form of hostile text) is there."""
+    sent = sorted({hex(ord(c)) for c in output
+                   if c != "\n" and (unicodedata.category(c) == "Cc" or c in BIDI)})
+    assert not sent, (sent, output)
+    assert not [line for line in output.splitlines() if line.startswith(FORGED)], output
+    for text in shown:
+        assert text in output, (text, output)
+
+
+def hostile_brief(tmp_path: Path, front_matter: str = "", body: str = "") -> Path:
+    """The fixture brief in a folder with a hostile name, with extra front matter and body."""
+    folder = tmp_path / HOSTILE_FOLDER
+    shutil.copytree(MINI, folder)
+    brief = folder / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    text = text.replace("language: en\n", f"language: en\n{front_matter}", 1)
+    brief.write_text(text + body, encoding="utf-8")
+    return folder
+
+
+def test_validate_shows_control_characters_in_problems(tmp_path: Path):
+    folder = hostile_brief(tmp_path, front_matter='"\\e]52;c;SGVsbG8=\\a\\e[2J": 1\n'
+                                                  '"x\\r\\n✓ forged": 2\n')
+    with (folder / "sources.yaml").open("a", encoding="utf-8") as sources:
+        sources.write('- id: "src\\e[2J\\u202e\\x9b"\n  title: T\n  type: report\n')
+    result = invoke("validate", folder)
+    assert result.exit_code == 1
+    assert_shown_not_sent(result.output, SHOWN_FOLDER, rf"unknown field '{SHOWN_OSC52}\x1b[2J'",
+                          r"unknown field 'x\r\n✓ forged'", r"src\x1b[2J\u202e\x9b")
+
+
+def test_validate_shows_control_characters_in_warnings_and_names(tmp_path: Path):
+    folder = hostile_brief(tmp_path, body=f"\n## A title TODO {OSC52}{CLEAR}\u202e\n")
+    result = invoke("validate", folder)
+    assert result.exit_code == 0, result.output
+    assert_shown_not_sent(result.output, f"1 brief valid: {SHOWN_FOLDER}",
+                          rf"A title TODO {SHOWN_OSC52}\x1b[2J\u202e")
+
+
+def test_check_shows_control_characters_in_findings(tmp_path: Path):
+    folder = hostile_brief(tmp_path, body=f"\nExports rose 42% {OSC52} in a year{CLEAR}.\n")
+    result = invoke("check", folder)
+    assert result.exit_code == 0, result.output
+    assert_shown_not_sent(result.output, SHOWN_FOLDER, rf"Exports rose 42% {SHOWN_OSC52}")
+
+
+def test_build_shows_control_characters_in_paths_and_problems(tmp_path: Path):
+    folder = hostile_brief(tmp_path, front_matter='audiences:\n  minister: "memo\\e[2J\\r\\n'
+                                                  '✓ forged"\n')
+    built = invoke("build", folder, "-s", "standard", "-f", "html", "-o", tmp_path / "out")
+    assert built.exit_code == 0, built.output
+    assert_shown_not_sent(built.output, f"{SHOWN_FOLDER}/standard.html")
+    for_the_minister = invoke("build", folder, "-a", "minister", "-f", "html", "-o",
+                              tmp_path / "out")
+    assert for_the_minister.exit_code == 1
+    assert_shown_not_sent(for_the_minister.output, r"unknown style 'memo\x1b[2J\r\n✓ forged'")
+
+
+def test_styles_shows_control_characters_and_markup_as_text(tmp_path: Path):
+    folder = tmp_path / "styles" / f"house{CLEAR}\u202e\x9b"
+    folder.mkdir(parents=True)
+    (folder / "style.yaml").write_text(
+        'extends: standard\naudience: "aud \\e[2J"\n'
+        'description: "D \\e]52;c;SGVsbG8=\\a \\u2067 [bold]b[/bold] \\r\\n✓ forged"\n',
+        encoding="utf-8")
+    result = invoke_wide("styles", "-t", tmp_path / "styles")
+    assert result.exit_code == 0, result.output
+    assert_shown_not_sent(result.output, r"house\x1b[2J\u202e\x9b", r"aud \x1b[2J",
+                          rf"D {SHOWN_OSC52} \u2067 [bold]b[/bold] \r\n✓ forged")
+
+
+def test_preview_shows_control_characters_in_its_console_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from briefgen import preview
+
+    def serve(*args: object, on_ready: Callable[[str], None], **kwargs: object) -> None:
+        on_ready("http://127.0.0.1:8000/")
+
+    monkeypatch.setattr(preview, "serve", serve)
+    result = invoke("preview", hostile_brief(tmp_path), "-s", f"web{CLEAR}")
+    assert result.exit_code == 0, result.output
+    assert_shown_not_sent(result.output, f"previewing {tmp_path}/{SHOWN_FOLDER} in style "
+                          r"web\x1b[2J at http://127.0.0.1:8000/")
+
+
+def test_an_internal_error_shows_control_characters(monkeypatch: pytest.MonkeyPatch):
+    from briefgen import content
+
+    def broken(*args: object) -> None:
+        raise RuntimeError(f"{OSC52}\n{FORGED}")
+
+    monkeypatch.setattr(content, "find_briefs", broken)
+    result = invoke("validate")
+    assert result.exit_code == 1
+    assert_shown_not_sent(result.output, "internal error RuntimeError", SHOWN_OSC52)
