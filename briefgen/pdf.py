@@ -173,7 +173,7 @@ def lay_out(rendered: Rendered, max_pages: int = 200,
         sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
                   for p in rendered.stylesheets]
         if rendered.page_css:  # style.yaml's page settings win over the stylesheets'
-            sheets.append(CSS(string=rendered.page_css, font_config=fonts))
+            sheets.append(CSS(string=rendered.page_css, url_fetcher=fetcher, font_config=fonts))
         html = HTML(string=rendered.html, base_url=str(rendered.base_url) + "/",
                     url_fetcher=fetcher)
         token = _page_limit.set(max_pages)

@@ -29,8 +29,9 @@ from jinja2 import (
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 from markupsafe import Markup
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from . import css_values
 from .content import read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
@@ -47,9 +48,11 @@ Format = Literal["pdf", "html"]
 
 
 class PageSettings(BaseModel):
+    """Written into CSS by briefgen, so held to a strict grammar (`css_values`)."""
+
     model_config = ConfigDict(extra="forbid")
-    size: str | None = None
-    margin: str | None = None
+    size: Annotated[str, BeforeValidator(css_values.page_size)] | None = None
+    margin: Annotated[str, BeforeValidator(css_values.page_margin)] | None = None
 
 
 class Budgets(BaseModel):
