@@ -144,10 +144,23 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
 OnDone = Callable[[Job, "Output | BriefgenError"], None]
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What every output of one build is held to (and what changes its bytes); each worker
+    gets a copy."""
+
+    allow_overflow: bool = False
+    max_pages: int = DEFAULT_MAX_PAGES
+    allowed_hosts: tuple[str, ...] = ()
+    timeout: float = DEFAULT_TIMEOUT
+    #: The project allows script in the HTML edition (`allow_scripts` in briefgen.toml).
+    allow_scripts: bool = False
+
+
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
-        on_done: OnDone | None = None) -> BuildReport:
+        allow_scripts: bool = False, on_done: OnDone | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
 
     Failures are collected, never allowed to stop the others; the cache and the manifest are
@@ -156,7 +169,8 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     report = BuildReport()
     cache = BuildCache.load(out_dir)
     hashes = FileHashes()
-    keys = {job: _key(job, hashes, allowed_hosts) for job in jobs}
+    limits = Limits(allow_overflow, max_pages, allowed_hosts, timeout, allow_scripts)
+    keys = {job: _key(job, hashes, limits) for job in jobs}
     pending: list[Job] = []
     for job in jobs:
         entry = None if force else cache.fresh(job.target(out_dir), keys[job][0])
@@ -180,7 +194,6 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
-    limits = (allow_overflow, max_pages, allowed_hosts, timeout)
     if workers > 1 and len(pending) > 1:
         _build_in_pool(pending, library, out_dir, limits, workers, finished)
     else:
@@ -193,24 +206,20 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     return report
 
 
-def _key(job: Job, hashes: FileHashes,
-         allowed_hosts: tuple[str, ...]) -> tuple[str, dict[str, str]]:
+def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, str]]:
     inputs = input_hashes([*job.brief.input_files(), *job.style.files()], hashes)
-    # Remote hosts change what an output may contain, so they are part of what it is made from.
-    settings = job.style.settings.model_dump_json() + "|" + ",".join(allowed_hosts)
+    # Remote hosts and allowed scripts change what an output may contain, so they are part of
+    # what it is made from.
+    settings = "|".join((job.style.settings.model_dump_json(), ",".join(limits.allowed_hosts),
+                         str(limits.allow_scripts)))
     return output_key(job.format, settings, inputs), inputs
-
-
-#: (allow_overflow, max_pages, allowed_hosts, timeout): what a worker needs to know
-Limits = tuple[bool, int, tuple[str, ...], float]
 
 
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
     try:
-        with time_limit(limits[3], job):
-            return build_one(job, library, out_dir, allow_overflow=limits[0],
-                             max_pages=limits[1], allowed_hosts=limits[2])
+        with time_limit(limits.timeout, job):
+            return build_one(job, library, out_dir, limits)
     except BriefgenError as error:
         return error
 
@@ -250,10 +259,10 @@ def _build_in_pool(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits
             finished(job, result)
 
 
-def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
-              allow_overflow: bool = False, max_pages: int = DEFAULT_MAX_PAGES,
-              allowed_hosts: tuple[str, ...] = ()) -> Output:
-    rendered = render_html(job.brief, job.style, library, job.format, allowed_hosts)
+def build_one(job: Job, library: StyleLibrary, out_dir: Path,
+              limits: Limits = Limits()) -> Output:
+    rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
+                           limits.allow_scripts)
     if job.format == "html":
         data = rendered.html.encode("utf-8")
         pages = None
@@ -261,11 +270,11 @@ def build_one(job: Job, library: StyleLibrary, out_dir: Path, *,
     else:
         from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
 
-        laid_out = lay_out(rendered, max_pages)
+        laid_out = lay_out(rendered, limits.max_pages)
         pages = laid_out.page_count
         limit = job.style.settings.budgets.max_pages
         overflow = overflow_message(job, pages, limit) if limit and pages > limit else None
-        if overflow and not allow_overflow:
+        if overflow and not limits.allow_overflow:
             raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
                                 hint="shorten those sections, or pass --allow-overflow")
         with _source_date(job.brief.brief.date):

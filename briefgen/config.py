@@ -2,6 +2,7 @@
 
 ```toml
 templates = ["house-styles"]          # style folders searched before the built-in ones
+allow_scripts = false                 # true lets styles put script into the HTML edition
 [audiences]
 minister = "memo"
 analysts = { style = "analyst", options = { show_cover = true } }
@@ -37,6 +38,7 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     templates: list[str] = []
     audiences: dict[str, str | AudienceEdition] = {}
+    allow_scripts: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class ProjectConfig:
     file: Path | None = None
     templates: list[Path] = field(default_factory=list)
     audiences: dict[str, AudienceEdition] = field(default_factory=dict)
+    #: Let styles put script, event handlers, script URLs, refresh and base into the HTML
+    #: edition. Off: they are removed, with a warning. Only the project owner can turn it on.
+    allow_scripts: bool = False
 
 
 def load_project_config(folder: Path | None = None) -> ProjectConfig:
@@ -78,11 +83,12 @@ def _parse(path: Path, data: Any) -> ProjectConfig:
     except ValidationError as error:
         raise BriefgenError(problems=[
             Problem(e["msg"], file=path, field=".".join(str(p) for p in e["loc"]),
-                    hint="briefgen settings are 'templates' and 'audiences'")
+                    hint="briefgen settings are 'templates', 'audiences' and 'allow_scripts'")
             for e in error.errors()
         ]) from None
     audiences = {
         name: edition if isinstance(edition, AudienceEdition) else AudienceEdition(style=edition)
         for name, edition in settings.audiences.items()
     }
-    return ProjectConfig(path, [path.parent / t for t in settings.templates], audiences)
+    return ProjectConfig(path, [path.parent / t for t in settings.templates], audiences,
+                         settings.allow_scripts)

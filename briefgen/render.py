@@ -17,6 +17,7 @@ from jinja2 import TemplateError, TemplateSyntaxError
 from markupsafe import Markup
 
 from . import __version__, safety
+from .active_content import remove_active_content
 from .content import LoadedBrief, read_text
 from .errors import BriefgenError
 from .markdown import MarkdownRenderer, plain_text
@@ -107,9 +108,11 @@ def _hidden_keys_after(key: str, order: list[str], shown: list[str]) -> list[str
 
 def render_html(
     loaded: LoadedBrief, style: Style, library: StyleLibrary, target: Target,
-    allowed_hosts: tuple[str, ...] = (),
+    allowed_hosts: tuple[str, ...] = (), allow_scripts: bool = False,
 ) -> Rendered:
-    """Render one brief in one style. For `html` the result is a single self-contained file.
+    """Render one brief in one style. For `html` the result is a single self-contained file,
+    with no script, event handler, script URL, refresh or base in it unless the project allows
+    them (`allow_scripts`); what was removed is warned about.
 
     Markdown images on an `allowed_hosts` host (`--allow-remote`) stay URLs for the PDF, which
     WeasyPrint fetches under the same rule, and are fetched now and embedded for HTML, so the
@@ -136,6 +139,10 @@ def render_html(
         raise
     except Exception as error:  # any failure inside a template is the template's fault
         raise _render_error(error, style) from None
+    if target == "html" and not allow_scripts:
+        html, removed = remove_active_content(html)
+        warnings.extend(f"removed {what} from the HTML (the project's settings do not allow "
+                        "scripts: allow_scripts)" for what in removed)
     return Rendered(
         html=html,
         base_url=loaded.folder,

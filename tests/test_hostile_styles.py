@@ -81,3 +81,124 @@ def test_the_page_stylesheet_is_parsed_under_the_guarded_fetcher(tmp_path: Path,
     laid_out = lay_out(rendered)
     assert server.requests == []
     assert any("refused to fetch" in w and "/dev/zero" in w for w in laid_out.warnings)
+
+
+# --- hole 3: live script in a style's HTML --------------------------------------------------------
+
+HOSTILE_HEAD = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+    '<meta http-equiv="Refresh " content="0">',
+    '<meta http-equiv="set-cookie" content="a=b">',
+    '<base href="https://evil.example/">',
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+]
+HOSTILE_BODY = [
+    "<img src=x onerror=alert(1)>",
+    '<div ONCLICK="alert(1)">x</div>',
+    '<a href="javascript:alert(1)">a</a>',
+    '<a href="  JaVa&#x09;ScRiPt:alert(1)">b</a>',
+    '<a href="&#x6a;avascript:alert(1)">c</a>',
+    '<a href="vbscript:msgbox(1)">d</a>',
+    '<a href="data:text/html,<script>alert(1)</script>">e</a>',
+    '<form action="javascript:alert(1)"><button formaction="javascript:alert(2)">f</button></form>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<object data="javascript:alert(1)"></object><embed src="javascript:alert(1)">',
+    "<svg><script>alert(1)</script></svg>",
+    '<svg><a xlink:href="javascript:alert(1)"><text>g</text></a></svg>',
+    '<svg><animate attributeName="href" to="javascript:alert(1)"/></svg>',
+    '<svg><set attributeName="onmouseover" to="alert(1)"/></svg>',
+    '<details open ontoggle="alert(1)">h</details>',
+    "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+    '<img src="x" /onerror="alert(1)">',
+]
+
+
+def _live_parts(html: str) -> list[str]:
+    """What a browser would run, judged on the document as a browser parses it."""
+    import io
+
+    import tinyhtml5
+
+    found = []
+    for element in tinyhtml5.parse(io.StringIO(html)).iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = element.tag.rpartition("}")[2].lower()
+        if name in {"script", "iframe", "object", "embed", "base", "noscript"}:
+            found.append(f"<{name}>")
+        if name == "meta" and (element.get("http-equiv") or "").strip().lower() in (
+                "refresh", "set-cookie"):
+            found.append("<meta http-equiv>")
+        if name in ("set", "animate") and element.get("attributeName", "").startswith("on"):
+            found.append(f"<{name}> of a handler")
+        if element.find(".//{http://www.w3.org/1999/xhtml}style") is not None and (
+                name in ("svg", "math")):
+            found.append(f"an HTML <style> inside <{name}>")  # browsers disagree about it
+        if name in ("svg", "math") and any("<" in v for e in element.iter()
+                                           for v in e.attrib.values()):
+            found.append(f"markup hidden in an attribute inside <{name}>")
+        for attribute, value in element.attrib.items():
+            local = attribute.rpartition("}")[2].lower()
+            cleaned = "".join(value.split()).lower()
+            if local.startswith("on") or cleaned.startswith(("javascript:", "vbscript:",
+                                                             "data:text/html")):
+                found.append(f"<{name} {local}>")
+    return found
+
+
+def _build_html(mini: Path, tmp_path: Path, head: str, body: str):
+    styles = write_style(tmp_path / "styles", head=head, colophon=body)
+    result = invoke("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out",
+                    "-f", "html", "-j", "1")
+    return result, tmp_path / "out" / "mini" / "hostile.html"
+
+
+def test_a_styles_live_script_never_reaches_the_html(mini: Path, tmp_path: Path):
+    result, html = _build_html(mini, tmp_path, "\n".join(HOSTILE_HEAD), "\n".join(HOSTILE_BODY))
+    assert result.exit_code == 0, result.output
+    text = html.read_text(encoding="utf-8")
+    assert _live_parts(text) == []
+    assert "Hostile colophon." in text and "Cooperation starts with data." in text
+    for named in ("<script>", "onerror", "javascript:", "refresh", "<base>", "set-cookie"):
+        assert named in result.output, named
+    # The page is still the page: the head's CSS and the sections survive re-serialising.
+    assert "<style>" in text and 'id="executive-summary"' in text
+
+
+@pytest.mark.parametrize("markup", HOSTILE_HEAD + HOSTILE_BODY)
+def test_each_live_vector_is_removed_with_a_warning(mini: Path, tmp_path: Path, markup: str):
+    from briefgen.active_content import remove_active_content
+
+    page = ("<!DOCTYPE html><html><head><title>t</title></head><body><p>before</p>"
+            f"{markup}<p>after</p></body></html>")
+    assert _live_parts(page), "the vector is live as written"
+    cleaned, removed = remove_active_content(page)
+    assert _live_parts(cleaned) == [] and removed
+    assert "before" in cleaned  # what follows may sit inside the removed element
+    assert remove_active_content(cleaned) == (cleaned, [])  # stable when parsed again
+
+
+def test_a_clean_document_is_kept_byte_for_byte():
+    from briefgen.active_content import remove_active_content
+
+    page = ("<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
+            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
+            "<style>p>a{color:red}</style></head><body><p title='a&amp;b'>x &lt; y"
+            '<a href="https://example.org/?a=1&amp;b=2">l</a><svg viewBox="0 0 1 1">'
+            '<a href="#top"><text>t</text></a></svg></body></html>')
+    assert remove_active_content(page) == (page, [])
+
+
+def test_the_project_may_allow_scripts(mini: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "briefgen.toml").write_text("allow_scripts = true\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    result, html = _build_html(mini, tmp_path, "<script>window.ok = 1</script>", "")
+    assert result.exit_code == 0, result.output
+    assert "<script>window.ok = 1</script>" in html.read_text(encoding="utf-8")
+    assert "removed" not in result.output
