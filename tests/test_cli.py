@@ -199,10 +199,14 @@ def test_a_terminal_sees_a_progress_bar_and_a_log_sees_plain_lines(mini: Path, t
 
 
 def test_user_text_is_printed_as_written_not_as_emoji(tmp_path: Path):
-    folder = tmp_path / "note-:smile:"
+    folder = tmp_path / "note-:smile:" / "mini"  # a parent folder: brief folders are slugs
     shutil.copytree(MINI, folder)
+    with (folder / "brief.md").open("a", encoding="utf-8") as brief:
+        brief.write("\nTODO: a :thumbs_up: here\n")
     result = invoke("validate", folder)
-    assert result.exit_code == 0 and "note-:smile:" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    assert "note-:smile:/mini/brief.md" in result.output, result.output
+    assert "TODO: a :thumbs_up: here" in result.output, result.output
 
 
 # ---------- user text reaches the terminal with its control characters shown, never sent
@@ -211,6 +215,7 @@ OSC52 = "\x1b]52;c;SGVsbG8=\x07"  # writes "Hello" to the clipboard of many term
 CLEAR = "\x1b[2J"
 FORGED = "✓ forged"
 # A folder name with every kind of character to neutralise: C0, C1 (U+009B is CSI), bidi, DEL.
+# Briefs live in a folder of that name (their own folder's name must be a slug).
 HOSTILE_FOLDER = f"brief-{CLEAR}\u202e\x9b31m\u2066\x7f\n{FORGED}"
 SHOWN_FOLDER = r"brief-\x1b[2J\u202e\x9b31m\u2066\x7f\n" + FORGED
 SHOWN_OSC52 = r"\x1b]52;c;SGVsbG8=\x07"
@@ -234,8 +239,8 @@ def assert_shown_not_sent(output: str, *shown: str) -> None:
 
 
 def hostile_brief(tmp_path: Path, front_matter: str = "", body: str = "") -> Path:
-    """The fixture brief in a folder with a hostile name, with extra front matter and body."""
-    folder = tmp_path / HOSTILE_FOLDER
+    """The fixture brief under a folder with a hostile name, with extra front matter and body."""
+    folder = tmp_path / HOSTILE_FOLDER / "mini"
     shutil.copytree(MINI, folder)
     brief = folder / "brief.md"
     text = brief.read_text(encoding="utf-8")
@@ -259,7 +264,7 @@ def test_validate_shows_control_characters_in_warnings_and_names(tmp_path: Path)
     folder = hostile_brief(tmp_path, body=f"\n## A title TODO {OSC52}{CLEAR}\u202e\n")
     result = invoke("validate", folder)
     assert result.exit_code == 0, result.output
-    assert_shown_not_sent(result.output, f"1 brief valid: {SHOWN_FOLDER}",
+    assert_shown_not_sent(result.output, f"{SHOWN_FOLDER}/mini/brief.md", "1 brief valid: mini",
                           rf"A title TODO {SHOWN_OSC52}\x1b[2J\u202e")
 
 
@@ -273,11 +278,12 @@ def test_check_shows_control_characters_in_findings(tmp_path: Path):
 def test_build_shows_control_characters_in_paths_and_problems(tmp_path: Path):
     folder = hostile_brief(tmp_path, front_matter='audiences:\n  minister: "memo\\e[2J\\r\\n'
                                                   '✓ forged"\n')
-    built = invoke("build", folder, "-s", "standard", "-f", "html", "-o", tmp_path / "out")
+    out = tmp_path / HOSTILE_FOLDER / "out"
+    built = invoke("build", folder, "-s", "standard", "-f", "html", "-o", out)
     assert built.exit_code == 0, built.output
-    assert_shown_not_sent(built.output, f"{SHOWN_FOLDER}/standard.html")
-    for_the_minister = invoke("build", folder, "-a", "minister", "-f", "html", "-o",
-                              tmp_path / "out")
+    assert_shown_not_sent(built.output, f"{SHOWN_FOLDER}/out/mini/standard.html",
+                          f"into {tmp_path}/{SHOWN_FOLDER}/out/")
+    for_the_minister = invoke("build", folder, "-a", "minister", "-f", "html", "-o", out)
     assert for_the_minister.exit_code == 1
     assert_shown_not_sent(for_the_minister.output, r"unknown style 'memo\x1b[2J\r\n✓ forged'")
 
@@ -306,7 +312,7 @@ def test_preview_shows_control_characters_in_its_console_line(
     monkeypatch.setattr(preview, "serve", serve)
     result = invoke("preview", hostile_brief(tmp_path), "-s", f"web{CLEAR}")
     assert result.exit_code == 0, result.output
-    assert_shown_not_sent(result.output, f"previewing {tmp_path}/{SHOWN_FOLDER} in style "
+    assert_shown_not_sent(result.output, f"previewing {tmp_path}/{SHOWN_FOLDER}/mini in style "
                           r"web\x1b[2J at http://127.0.0.1:8000/")
 
 
