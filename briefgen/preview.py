@@ -17,6 +17,12 @@ only with a fresh per-response nonce (the reload script's) and `connect-src 'sel
 `/__version`. Pages without a policy get one that restricts nothing but scripts and connections
 the same way, so the preview never runs any script but its own.
 
+A client that connects and then sends nothing, or half a request, must not hold the server: each
+connection gets one thread, at most MAX_CONNECTIONS at a time (more are closed at once, and the
+page's next poll comes back), and is ended CONNECTION_TIMEOUT_SECONDS after it was accepted,
+however slowly it trickles. No connection is meant to last longer: the page polls with short
+requests, one per connection (HTTP/1.0), and nothing is held open for a push.
+
 Standard library only: `http.server` for serving, a polling loop for watching.
 """
 
@@ -30,8 +36,10 @@ import re
 import secrets
 import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +52,10 @@ from .render import render_html
 from .styles import Style, StyleLibrary
 
 POLL_SECONDS = 0.3
+# A request comes from this machine, so a few seconds is ample; a client taking longer is stalled.
+CONNECTION_TIMEOUT_SECONDS = 5.0
+# The open page needs one or two connections at a time; more is a client misbehaving.
+MAX_CONNECTIONS = 16
 MAX_WATCHED_FILES = 10_000
 VERSION_PATH = "/__version"
 # Folders under a brief's folder that never feed a rendering and may be large.
@@ -257,15 +269,80 @@ def _stat_all(paths: Iterable[Path]) -> dict[str, tuple[int, int, int]]:
 
 
 class _Server(ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS at once, each ended at its deadline.
+
+    The deadline counts from accepting the connection, not from its last byte, so a client that
+    sends one byte a second cannot keep its thread. `service_actions`, which `serve_forever`
+    calls between polls, hangs up the connections past their deadline; `server_close` hangs up
+    the rest, so no handler thread outlives the server.
+    """
+
     daemon_threads = True
+    # The listen backlog (http.server's is 5): a burst of connections beyond it waits a second
+    # or more for the client's retry, even though each is accepted (or refused) at once.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], preview: Preview, family: int) -> None:
         self.address_family = family
         self.preview = preview
+        self._connection_timeout = CONNECTION_TIMEOUT_SECONDS
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._lock = threading.Lock()  # guards _deadlines, and every hang-up of a listed socket
+        self._deadlines: dict[socket.socket, float] = {}
         super().__init__(address, _Handler)
+
+    def process_request(self, request: socket.socket, client_address: object) -> None:
+        """Start the connection's thread if a slot is free; close the connection if not."""
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        with self._lock:
+            self._deadlines[request] = time.monotonic() + self._connection_timeout
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started: the caller closes the connection
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: socket.socket, client_address: object) -> None:
+        """Handle the connection, close it, and free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        """Forget the connection before closing it, so that no hang-up ever reaches a closed
+        socket (whose descriptor may already belong to a new connection)."""
+        with self._lock:
+            self._deadlines.pop(request, None)
+        super().shutdown_request(request)
+
+    def service_actions(self) -> None:
+        """Hang up every connection past its deadline."""
+        now = time.monotonic()
+        with self._lock:
+            for connection in [c for c, due in self._deadlines.items() if due <= now]:
+                del self._deadlines[connection]
+                _hang_up(connection)
+
+    def server_close(self) -> None:
+        """Hang up the open connections too, then stop listening."""
+        with self._lock:
+            for connection in self._deadlines:
+                _hang_up(connection)
+            self._deadlines.clear()
+        super().server_close()
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A browser that closes a connection early is no error worth reporting."""
+
+
+def _hang_up(connection: socket.socket) -> None:
+    """End `connection` under its thread's feet: a blocked read returns end-of-file, a blocked
+    write fails, and the thread closes the connection as usual."""
+    with suppress(OSError):  # the client may have gone already
+        connection.shutdown(socket.SHUT_RDWR)
 
 
 class _Handler(BaseHTTPRequestHandler):

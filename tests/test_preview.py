@@ -7,12 +7,14 @@ instead of hanging.
 from __future__ import annotations
 
 import re
+import select
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -182,9 +184,14 @@ def test_a_change_to_the_style_settings_rebuilds(mini: Path, tmp_path: Path) -> 
     make_style(styles, "Colophon")
     with running(mini, style="custom", templates=[styles]) as url:
         before = version(url)
+        assert 'href="#ref-water-report">1</a>' in get(url)[1]  # numbered citations
         (styles / "custom" / "style.yaml").write_text(
             "extends: standard\ncitations: author-date\n", encoding="utf-8")
         wait_for(lambda: version(url) != before, "the style settings to apply")
+        status, body, _ = get(url)
+        assert status == 200 and TITLE in body
+        assert 'href="#ref-water-report">Author 2020</a>' in body
+        assert 'href="#ref-water-report">1</a>' not in body
 
 
 def test_an_unexpected_failure_shows_an_error_page(
@@ -202,6 +209,97 @@ def test_an_unexpected_failure_shows_an_error_page(
         monkeypatch.undo()
         edit(mini / "brief.md", "Approve a joint", "Approve a shared")
         wait_for(lambda: get(url)[0] == 200, "the brief to come back")
+
+
+# ---------- stalled clients: every connection has a deadline, and threads are capped
+
+STALLED = 300
+HALF_A_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+
+
+def port_of(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].strip("/"))
+
+
+def open_stalled(port: int, count: int) -> list[socket.socket]:
+    """`count` connections that send nothing, or half a request, and then wait; all opened
+    within TIMEOUT seconds (a connection beyond the listen backlog waits for its retry)."""
+    connections: list[socket.socket] = []
+    deadline = time.monotonic() + TIMEOUT
+    for number in range(count):
+        remaining = deadline - time.monotonic()
+        assert remaining > 0, f"only {len(connections)} of {count} connections opened in time"
+        connection = socket.create_connection(("127.0.0.1", port), timeout=remaining)
+        connections.append(connection)
+        if number % 2:
+            with suppress(OSError):  # the server refused this one already
+                connection.sendall(HALF_A_REQUEST)
+    return connections
+
+
+def most_threads_during(seconds: float) -> int:
+    deadline, most = time.monotonic() + seconds, 0
+    while time.monotonic() < deadline:
+        most = max(most, threading.active_count())
+        time.sleep(0.01)
+    return most
+
+
+def closed_by_server(connection: socket.socket, deadline: float) -> bool:
+    """Whether the server ends `connection` before `deadline` (it then reads as closed)."""
+    connection.settimeout(max(deadline - time.monotonic(), 0.01))
+    try:
+        return connection.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_stalled_connections_take_few_threads_and_are_closed_after_the_timeout(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(preview, "CONNECTION_TIMEOUT_SECONDS", 1.0)
+    with running(mini) as url:
+        baseline = threading.active_count()
+        connections = open_stalled(port_of(url), STALLED)
+        try:
+            opened = time.monotonic()
+            assert most_threads_during(0.5) <= baseline + preview.MAX_CONNECTIONS
+            deadline = opened + preview.CONNECTION_TIMEOUT_SECONDS + 3.0
+            still_open = [c for c in connections if not closed_by_server(c, deadline)]
+            assert not still_open, f"{len(still_open)} of {STALLED} stalled connections open"
+        finally:
+            for connection in connections:
+                connection.close()
+        started = time.monotonic()
+        assert get(url)[0] == 200
+        assert time.monotonic() - started < 1.0
+        wait_for(lambda: threading.active_count() <= baseline, "the handler threads to end")
+
+
+def test_a_request_sent_a_byte_at_a_time_is_cut_off_at_the_timeout(
+    mini: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each byte arriving in time does not extend the deadline: it holds for the connection."""
+    monkeypatch.setattr(preview, "CONNECTION_TIMEOUT_SECONDS", 1.0)
+    with running(mini) as url:
+        connection = socket.create_connection(("127.0.0.1", port_of(url)), timeout=TIMEOUT)
+        with connection:
+            started = time.monotonic()
+            closed = False
+            for byte in HALF_A_REQUEST + b"X-Slow: " + b"a" * 40:  # 83 bytes, 0.1 s apart
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                if select.select([connection], [], [], 0.1)[0]:
+                    closed = closed_by_server(connection, time.monotonic() + 0.1)
+                    break
+            assert closed, "the server kept reading a trickling request"
+            assert time.monotonic() - started < preview.CONNECTION_TIMEOUT_SECONDS + 1.0
+        assert get(url)[0] == 200
 
 
 def test_only_the_preview_paths_are_served(mini: Path) -> None:
