@@ -16,7 +16,6 @@ from typing import Literal
 
 from .citations import CITATION_GROUP_RE, find_citations
 from .content import LoadedBrief, read_text
-from .errors import BriefgenError
 from .model import SECTION_KEYS, strings_in
 
 Level = Literal["error", "warning"]
@@ -138,20 +137,9 @@ def _all_claims(loaded: LoadedBrief) -> list[str]:
 
 
 def _source_figures(loaded: LoadedBrief) -> dict[str, set[tuple[float, str]]]:
-    """For each source with a local text: the figures in that text."""
-    figures: dict[str, set[tuple[float, str]]] = {}
-    for source in loaded.brief.sources:
-        if not source.text:
-            continue
-        path = loaded.folder / source.text
-        if not path.resolve().is_relative_to(loaded.folder.resolve()) or not path.is_file():
-            raise BriefgenError(
-                f"source '{source.id}' names a text file that is not inside the brief's folder"
-                if path.is_file() else f"source '{source.id}' names a text file that is missing",
-                file=path, field=f"sources.{source.id}.text",
-                hint="keep source texts in the brief's folder, e.g. sources/<id>.txt")
-        figures[source.id] = {(f.value, f.kind) for f in figures_in(read_text(path))}
-    return figures
+    """For each source with a local text (checked when the brief was loaded): its figures."""
+    return {source_id: {(f.value, f.kind) for f in figures_in(read_text(path))}
+            for source_id, path in loaded.texts.items()}
 
 
 def _check_claim(sentence: str, texts: dict[str, set[tuple[float, str]]], main: Path,

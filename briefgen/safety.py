@@ -41,6 +41,39 @@ def resolve_inside(path: Path, roots: Iterable[Path]) -> Path | None:
     return None
 
 
+def guarded_file(path: Path, roots: Iterable[Path], *, limit: int, inside: str,
+                 field: str | None = None, where: Path | None = None,
+                 line: int | None = None) -> Path:
+    """The real path of `path`, a regular file of at most `limit` bytes under one of `roots`
+    (after resolving links), or a located error saying which of those it is not.
+
+    The rule for every file a build reads on the say of a brief or a style (source texts,
+    brief files, style files); `inside` names the roots for the message ("the brief's folder").
+    `where`/`line` locate the setting that named it, when that is another file."""
+    real, reason = _judge(path, roots, limit, inside)
+    if reason:
+        raise BriefgenError(reason, file=where or path, line=line, field=field,
+                            hint=f"keep it as an ordinary file inside {inside}")
+    return real
+
+
+def _judge(path: Path, roots: Iterable[Path], limit: int, inside: str) -> tuple[Path, str]:
+    """(real path, "") for a good file, else (path, why not)."""
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        return path, f"'{path}' does not exist"
+    except (OSError, RuntimeError) as error:  # a link loop, a name too long, no permission
+        return path, f"'{path}' cannot be read: {error}"
+    if not any(real.is_relative_to(root.resolve()) for root in roots):
+        return path, f"'{path}' leads outside {inside} (to {real})"
+    if not real.is_file():
+        return path, f"'{path}' is not a regular file"
+    if real.stat().st_size > limit:
+        return path, f"'{path}' is larger than the limit of {limit:,} bytes"
+    return real, ""
+
+
 def read_capped(path: Path, limit: int | None = None) -> bytes | None:
     """The file's bytes, or None if it is larger than `limit` (default MAX_RESOURCE_BYTES)."""
     limit = MAX_RESOURCE_BYTES if limit is None else limit

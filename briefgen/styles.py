@@ -31,12 +31,12 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from . import css_values
+from . import css_values, safety
 from .content import read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
-from .safety import resolve_inside
+from .safety import guarded_file, resolve_inside
 from .sandbox import TemplateSandbox
 from .yamlfile import YamlLimitError, load
 
@@ -121,10 +121,15 @@ class Style:
         return sheets
 
     def files(self) -> list[Path]:
-        """Every file the style's output depends on: settings, templates, CSS, fonts."""
+        """Every file the style's output depends on: settings, templates, CSS, fonts.
+
+        Each must be an ordinary file inside its folder: a link in a downloaded style that
+        leads elsewhere (or to a device, or to a 6 GB file) is a located error, not read."""
         found: list[Path] = []
         for folder in (*self.chain, SHARED_DIR):
-            found.extend(p for p in sorted(folder.rglob("*")) if p.is_file())
+            for path in _entries(folder):
+                found.append(guarded_file(path, [folder], limit=safety.MAX_RESOURCE_BYTES,
+                                          inside=f"the style folder {folder}"))
         return found
 
 
@@ -246,6 +251,16 @@ def _bytecode_cache() -> FileSystemBytecodeCache | None:
     except OSError:
         return None
     return FileSystemBytecodeCache(str(folder))
+
+
+def _entries(folder: Path) -> list[Path]:
+    """Files and links under `folder`, sorted, without following linked folders."""
+    entries: list[Path] = []
+    for parent, folders, files in os.walk(folder):
+        base = Path(parent)
+        entries.extend(base / name for name in files)
+        entries.extend(base / name for name in folders if (base / name).is_symlink())
+    return sorted(entries)
 
 
 def _new_environment(loader: BaseLoader) -> TemplateSandbox:

@@ -4,6 +4,7 @@ fetches, live script into the HTML, files read from outside, or writes outside `
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -202,3 +203,91 @@ def test_the_project_may_allow_scripts(mini: Path, tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert "<script>window.ok = 1</script>" in html.read_text(encoding="utf-8")
     assert "removed" not in result.output
+
+
+# --- hole 5: files read wherever they point ------------------------------------------------------
+
+
+def _with_text(brief: Path, text: str) -> None:
+    sources = brief / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "  type: report\n", f"  type: report\n  text: {json.dumps(text)}\n", 1), encoding="utf-8")
+
+
+def _text_vectors(brief: Path, outside: Path) -> dict[str, str]:
+    """Name → the `text:` value; each aims at something a build must not read."""
+    os.mkfifo(brief / "pipe.txt")
+    (brief / "link.txt").symlink_to(outside)
+    (brief / "zero.txt").symlink_to("/dev/zero")
+    (brief / "folder").mkdir()
+    with (brief / "sparse.txt").open("wb") as handle:
+        handle.truncate(6 * 2**30)  # 6 GB that take no disk
+    (brief / "loop.txt").symlink_to(brief / "loop.txt")
+    return {"absolute": str(outside), "dotdot": "../secret.txt", "link-out": "link.txt",
+            "device": "zero.txt", "proc": "/proc/self/pagemap", "folder": "folder",
+            "sparse": "sparse.txt", "fifo": "pipe.txt", "missing": "nothere.txt",
+            "link-loop": "loop.txt", "dotdot-inside": "folder/../../secret.txt"}
+
+
+VECTOR_NAMES = ["absolute", "dotdot", "link-out", "device", "proc", "folder", "sparse", "fifo",
+                "missing", "link-loop", "dotdot-inside"]
+
+
+@pytest.mark.parametrize("vector", VECTOR_NAMES)
+@pytest.mark.parametrize("command", ["validate", "build", "check"])
+def test_a_source_text_is_read_only_from_inside_the_brief(mini: Path, tmp_path: Path,
+                                                           vector: str, command: str):
+    import hashlib
+    import time
+
+    outside = potent(tmp_path / "secret.txt", f"SECRET-{uuid.uuid4().hex}")
+    _with_text(mini, _text_vectors(mini, outside)[vector])
+    args = ["-o", tmp_path / "out", "-f", "html"] if command == "build" else []
+    started = time.monotonic()
+    result = invoke(command, mini, *args)
+    assert time.monotonic() - started < 20  # never a read of 6 GB or of a device
+    assert result.exit_code == 1, result.output
+    assert "sources.yaml:7" in result.output and "sources.water-report.text" in result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+    assert hashlib.sha256(outside.read_bytes()).hexdigest() not in result.output
+
+
+def test_a_source_text_inside_the_brief_is_hashed_into_the_manifest(mini: Path, tmp_path: Path):
+    (mini / "texts").mkdir()
+    (mini / "texts" / "water.txt").write_text("Water use rose by 12% in 2020.", encoding="utf-8")
+    _with_text(mini, "texts/water.txt")
+    result = invoke("build", mini, "-o", tmp_path / "out", "-f", "html", "-s", "memo")
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert any("water.txt" in name for name in manifest["outputs"][0]["inputs"])
+
+
+@pytest.mark.parametrize("target", ["outside", "/dev/zero", "sparse"])
+def test_a_link_in_a_style_folder_is_a_located_error(mini: Path, tmp_path: Path, target: str):
+    import hashlib
+
+    outside = potent(tmp_path / "secret.svg", f"SECRET-{uuid.uuid4().hex}")
+    styles = write_style(tmp_path / "styles")
+    link = styles / "hostile" / "logo.svg"
+    if target == "sparse":
+        with link.open("wb") as handle:
+            handle.truncate(6 * 2**30)
+    else:
+        link.symlink_to(outside if target == "outside" else target)
+    result = invoke("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out",
+                    "-f", "html", "-j", "1")
+    assert result.exit_code == 1, result.output
+    assert "logo.svg" in result.output and "internal error" not in result.output
+    assert hashlib.sha256(outside.read_bytes()).hexdigest() not in result.output
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize("name", ["brief.md", "sources.yaml"])
+def test_brief_files_that_link_outside_are_refused(mini: Path, tmp_path: Path, name: str):
+    outside = tmp_path / f"outside-{name}"
+    (mini / name).rename(outside)
+    (mini / name).symlink_to(outside)
+    result = invoke("validate", mini)
+    assert result.exit_code == 1, result.output
+    assert "leads outside the brief's folder" in result.output
