@@ -46,7 +46,14 @@ class Job:
     format: Format
 
     def target(self, out_dir: Path) -> Path:
-        return out_dir / self.brief.slug / f"{self.style.name}.{self.format}"
+        """Where the output goes: always inside `out_dir` (slugs are checked when a brief
+        loads; this is the last line of defence)."""
+        target = out_dir / self.brief.slug / f"{self.style.name}.{self.format}"
+        if not target.resolve().is_relative_to(out_dir.resolve()):
+            raise BriefgenError(f"{target} would be outside the output folder {out_dir}",
+                                file=self.brief.files[0],
+                                hint="rename the brief's folder or the style")
+        return target
 
     def label(self) -> str:
         return f"{self.brief.slug}/{self.style.name}.{self.format}"

@@ -191,7 +191,8 @@ def build(
         report = builder.run(planned, library, output, allow_overflow=allow_overflow,
                              force=force, workers=jobs or os.cpu_count() or 1,
                              max_pages=max_pages, allowed_hosts=hosts,
-                             timeout=render_timeout, on_done=on_done)
+                             timeout=render_timeout,
+                             allow_scripts=project.allow_scripts, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)

@@ -291,3 +291,46 @@ def test_brief_files_that_link_outside_are_refused(mini: Path, tmp_path: Path, n
     result = invoke("validate", mini)
     assert result.exit_code == 1, result.output
     assert "leads outside the brief's folder" in result.output
+
+
+# --- hole 6: writes outside the output folder -----------------------------------------------------
+
+
+def _files_under(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("name", ["...md", "..md", ".md", ".hidden.md", " .md", "x\n.md",
+                                  "-.md", "😀.md", "a" * 120 + ".md"])
+@pytest.mark.parametrize("force", [False, True])
+def test_an_odd_brief_file_name_writes_nothing(mini: Path, tmp_path: Path, name: str,
+                                               force: bool):
+    brief = mini / name
+    (mini / "brief.md").rename(brief)
+    before = _files_under(tmp_path)
+    result = invoke("build", brief, "-o", tmp_path / "out", "-f", "html",
+                    *(["--force"] if force else []))
+    assert result.exit_code == 1, result.output
+    assert "cannot name the brief's output folder" in result.output
+    assert "internal error" not in result.output
+    assert _files_under(tmp_path) == before
+
+
+@pytest.mark.parametrize("spelling", ["..", "../", "../.", "../sub/..", "."])
+def test_a_brief_folder_named_by_dots_builds_inside_the_output(
+        mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str):
+    (mini / "sub").mkdir()
+    monkeypatch.chdir(mini if spelling == "." else mini / "sub")
+    out = tmp_path / "out"
+    before = _files_under(tmp_path)
+    result = invoke("build", spelling, "-o", out, "-f", "html", "-s", "memo", "--force")
+    assert result.exit_code == 0, result.output
+    assert _files_under(tmp_path) - before == {out / "mini" / "memo.html",
+                                               out / "manifest.json", out / ".briefgen-cache.json"}
+
+
+def test_unicode_brief_names_are_fine(mini: Path, tmp_path: Path):
+    folder = mini.rename(tmp_path / "внешняя политика")
+    result = invoke("build", folder, "-o", tmp_path / "out", "-f", "html", "-s", "memo")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "внешняя политика" / "memo.html").is_file()
