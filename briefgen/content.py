@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import json
 import re
 import typing
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
 from .sections import Path_, parse_body
-from .yamlfile import YamlLimitError, compose, construct
+from .yamlfile import JsonError, YamlLimitError, compose, construct, load_json
 
 MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
@@ -256,11 +255,10 @@ def _split_front_matter(
 def _read_sources(path: Path, located: _Located) -> None:
     try:
         text = read_text(path)
-        if path.suffix == ".bib":
-            data, lines = read_bibtex(path, text)
+        if path.suffix in (".bib", ".json"):
+            read = read_bibtex if path.suffix == ".bib" else read_csl_json
+            data, lines = read(path, text)
             located.where.update({("sources", i): (path, line) for i, line in lines.items()})
-        elif path.suffix == ".json":
-            data = read_csl_json(path, text)
         else:
             data, readable = _load_yaml(text, path, 1, located, ("sources",))
             located.sources_unreadable = not readable
@@ -298,20 +296,16 @@ def _read_data_brief(path: Path, located: _Located) -> None:
         located.unreadable = True
         return
     if path.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            located.problems.append(
-                Problem(f"invalid JSON: {error.msg}", file=path, line=error.lineno)
-            )
-            return
-        except RecursionError:
-            located.problems.append(Problem(
-                "the JSON is nested too deeply to read", file=path, line=1,
-                hint="flatten the structure: briefs need only a few levels"))
-            return
-        with contextlib.suppress(yaml.YAMLError, RecursionError):  # JSON is YAML: lines
+        # JSON is YAML, so the YAML node tree gives the lines; first, to name a refused value.
+        with contextlib.suppress(yaml.YAMLError, RecursionError):
             _record_lines(compose(text), path, 1, located, ())
+        try:
+            data = load_json(text)
+        except JsonError as error:
+            located.problems.append(
+                Problem(error.message, file=path, line=error.line,
+                        field=_field_on_line(located, path, error.line), hint=error.hint))
+            return
     else:
         data, readable = _load_yaml(text, path, 1, located, ())
         if not readable:
@@ -333,7 +327,9 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
     read, (None, False) with the reason among the problems."""
     try:
         node = compose(text)
-        # Built from the same node tree the lines come from: the text is parsed once.
+        # Lines before values, so that a value `construct` refuses (a number too long to be
+        # one) is named by its field. Both come from one node tree: the text is parsed once.
+        _record_lines(node, path, first_line, located, root)
         data = construct(node)
     except RecursionError:
         located.problems.append(Problem(
@@ -341,8 +337,9 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
             hint="flatten the structure: briefs need only a few levels"))
         return None, False
     except YamlLimitError as error:
-        located.problems.append(Problem(str(error.problem), file=path,
-                                        line=first_line + error.problem_mark.line,
+        line = first_line + error.problem_mark.line
+        located.problems.append(Problem(str(error.problem), file=path, line=line,
+                                        field=_field_on_line(located, path, line),
                                         hint=error.hint))
         return None, False
     except yaml.YAMLError as error:
@@ -357,8 +354,24 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
             )
         )
         return None, False
-    _record_lines(node, path, first_line, located, root)
     return data, True
+
+
+def _field_on_line(located: _Located, path: Path, line: int) -> str | None:
+    """The field that holds every value on `line` of `path` (so also a value refused there):
+    `keywords` for `keywords: [a, b]`, none for a line that holds several fields."""
+    fields = [at for at, where in located.where.items() if where == (path, line) and at]
+    if not fields:
+        return None
+    return _dotted(_common_prefix(fields)) or None
+
+
+def _common_prefix(paths: list[Path_]) -> Path_:
+    first, shortest = paths[0], min(len(at) for at in paths)
+    for index in range(shortest):
+        if any(at[index] != first[index] for at in paths):
+            return first[:index]
+    return first[:shortest]
 
 
 def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: _Located,

@@ -27,7 +27,7 @@ from markdown_it.token import Token
 from .citations import find_citations
 from .content import load_brief, read_text
 from .errors import BriefgenError
-from .sections import section_key, top_level_items
+from .sections import MAX_LIST_DEPTH, section_key, top_level_items
 
 # --------------------------------------------------------------------------------------------
 # Page furniture
@@ -255,8 +255,10 @@ _BOLD_LEAD = re.compile(
 )
 _PLAIN_LEAD = re.compile(r"^(?P<title>[A-Z0-9][^:.!?\n]{0,79}?):\s+(?P<text>\S.*)$", re.DOTALL)
 _PSEUDO_HEADING = re.compile(r"^(\*\*|__)(?P<text>[^*_\n]+?):?(\*\*|__):?\s*$")
-_MARKDOWN_HINTS = re.compile(r"^ {0,3}#{1,6}\s+\S|^\s*([-*+]|\d+[.)])?\s*\*\*[^*\n]+\*\*",
-                             re.MULTILINE)
+# Spaces and tabs only, and one run of them on each side of a marker: two `\s*` side by side
+# backtracked over every split of a deep indent (seconds on a list of 1,500 levels).
+_MARKDOWN_HINTS = re.compile(r"^ {0,3}#{1,6}\s+\S"
+                             r"|^[ \t]*(?:(?:[-*+]|\d+[.)])[ \t]*)?\*\*[^*\n]+\*\*", re.MULTILINE)
 
 # --------------------------------------------------------------------------------------------
 # The entry point
@@ -282,7 +284,13 @@ def import_brief(
     if not any(line.strip() for line in lines):
         raise BriefgenError("nothing to import: every line is page furniture", file=source)
     report = ImportReport(folder=Path(), dropped=dropped)
-    title, sections, preamble = (_parse_markdown if markdown else _parse_plain)(lines, report)
+    try:
+        title, sections, preamble = (_parse_markdown if markdown else _parse_plain)(lines, report)
+    except _NestedTooDeep as deep:
+        raise BriefgenError(
+            f"this list is nested more than {MAX_LIST_DEPTH} levels deep", file=source,
+            line=deep.line, hint=f"a brief's lists keep their text {MAX_LIST_DEPTH} levels deep "
+            "at most: indent the deeper items less, or write them as paragraphs") from None
     subtitle = _place_preamble(preamble, sections, report)
     folder = (out_dir or Path("content")) / (slug or _slug(title, source))
     _check_folder(folder, slug)
@@ -294,6 +302,16 @@ def import_brief(
     _record_sections(folder, sections, report)
     report.moved.sort(key=_note_line)
     return report
+
+
+class _NestedTooDeep(Exception):
+    """A list nested deeper than MAX_LIST_DEPTH, at `line` of the input. Refused while parsing,
+    before its items are split (which recurses once per level): a build would print its deeper
+    items empty, and thousands of levels would exhaust the stack."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
 def _note_line(note: str) -> int:
@@ -420,6 +438,8 @@ class _PlainBuilder:
         indent = len(bullet["indent"].expandtabs(4))
         while self.stack and self.stack[-1][0] >= indent:
             self.stack.pop()
+        if len(self.stack) == MAX_LIST_DEPTH:
+            raise _NestedTooDeep(number)
         (self.stack[-1][1].children if self.stack else self.current_list.items).append(item)
         self.stack.append((indent, item))
         self.last_item = item
@@ -462,7 +482,9 @@ def _looks_like_heading(lines: list[str], index: int) -> bool:
     before = lines[index - 1].strip() if index else ""
     after_break = not before or _BULLET.match(lines[index - 1]) or re.search(
         r"[.!?:][\"'”’)]*$", before)
-    following = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
+    # Not `lines[index + 1:]`: copying the rest of the file for every line is quadratic.
+    following = next((lines[i].strip() for i in range(index + 1, len(lines)) if lines[i].strip()),
+                     "")
     wrapped = index + 1 < len(lines) and lines[index + 1].strip()[:1].islower()
     return bool(after_break and following and not wrapped)
 
@@ -533,6 +555,9 @@ def _section_level(blocks: list[_Block]) -> int:
 def _markdown_blocks(lines: list[str], first_line: int) -> list[_Block]:
     """Top-level blocks as markdown-it sees them; lines it skips are kept as raw blocks."""
     tokens = _MD.parse("\n".join(lines))
+    too_deep = _list_too_deep(tokens)
+    if too_deep is not None:
+        raise _NestedTooDeep(first_line + too_deep)
     blocks: list[_Block] = []
     covered: set[int] = set()
     for index, token in enumerate(tokens):
@@ -546,6 +571,20 @@ def _markdown_blocks(lines: list[str], first_line: int) -> list[_Block]:
     for start, end in _uncovered_runs(lines, covered):
         blocks.append(_Block("other", "\n".join(lines[start:end]), first_line + start))
     return sorted(blocks, key=lambda b: b.line)
+
+
+def _list_too_deep(tokens: list[Token]) -> int | None:
+    """The 0-based line of the first list nested deeper than MAX_LIST_DEPTH, if any. The parse
+    shows it even in a list of thousands of levels: markdown-it stops only a level deeper."""
+    depth = 0
+    for token in tokens:
+        if token.type.endswith("_list_open"):
+            depth += 1
+            if depth > MAX_LIST_DEPTH and token.map:
+                return token.map[0]
+        elif token.type.endswith("_list_close"):
+            depth -= 1
+    return None
 
 
 def _markdown_block(tokens: list[Token], index: int, lines: list[str], first: int) -> _Block | None:

@@ -68,6 +68,12 @@ _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-z][.)])\s+", 
 _blocks_md = MarkdownIt("commonmark").enable("table").disable("inline")
 _inline_md = MarkdownIt("commonmark")
 
+#: How deep lists may nest and keep their text. markdown-it, here and in `markdown.py`, stops
+#: parsing at its nesting limit (the "commonmark" preset's 20 levels), which is what keeps a
+#: hostile brief from recursing without end; each list level takes two of those (the list and
+#: the item) and the item's text one more, so items nested deeper come out empty.
+MAX_LIST_DEPTH = (_blocks_md.options["maxNesting"] - 1) // 2
+
 
 def section_key(heading: str) -> str | None:
     """The field a level-1 heading names, or None when it names none."""

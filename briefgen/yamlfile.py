@@ -1,15 +1,21 @@
-"""YAML as briefgen reads it, for briefs, sources and styles alike: safe tags only, dates kept
-as text, no "billion laughs" and no absurd nesting.
+"""YAML (and JSON) as briefgen reads it, for briefs, sources and styles alike: safe tags only,
+dates kept as text, no "billion laughs", no absurd nesting and no absurd numbers.
 
 An alias reuses a node, so a few lines of anchors can stand for billions of values. PyYAML builds
 such data quickly (shared references), but whatever walks it afterwards — validation, a cache
 key, a template — expands it. A file is therefore refused, right after parsing, when its aliases
 add more than MAX_ALIASED_VALUES to it, or when it nests deeper than MAX_DEPTH (serialising and
 validating recurse, and would fail far from the file that caused it).
+
+Whole numbers are capped at MAX_INT_DIGITS in YAML and JSON alike: Python refuses to convert one
+of more than 4,300 digits to or from text, so a longer one fails while it is parsed or wherever
+it is printed later (a message, a template), far from the line that holds it.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import yaml
@@ -19,6 +25,11 @@ import yaml
 MAX_ALIASED_VALUES = 100_000
 #: Levels of nesting: a brief or a style needs fewer than ten.
 MAX_DEPTH = 100
+#: Digits in a whole number: far more than any version, year or count, and far fewer than the
+#: 4,300 past which Python cannot print a number.
+MAX_INT_DIGITS = 100
+_INT_BOUND = 10**MAX_INT_DIGITS
+_NUMBER_HINT = "numbers in a brief (a version, a year) are short; put text in quotes"
 
 
 class _Loader(yaml.SafeLoader):
@@ -26,14 +37,79 @@ class _Loader(yaml.SafeLoader):
     (PyYAML's own date constructor crashes on 2026-02-30)."""
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
-
-
 class YamlLimitError(yaml.MarkedYAMLError):
     """A file that parses but is beyond what briefgen reads: aliases that expand too far or
-    contain themselves, or nesting deeper than MAX_DEPTH."""
+    contain themselves, nesting deeper than MAX_DEPTH, or a number longer than MAX_INT_DIGITS."""
 
-    hint = "write the values out with fewer aliases and fewer levels"
+    def __init__(self, problem: str, problem_mark: yaml.Mark,
+                 hint: str = "write the values out with fewer aliases and fewer levels") -> None:
+        super().__init__(problem=problem, problem_mark=problem_mark)
+        self.hint = hint
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    """PyYAML's whole numbers (decimal, hex, octal, binary, base 60), capped at MAX_INT_DIGITS:
+    hex and base 60 convert at any length, decimal fails past Python's limit."""
+    try:
+        value = yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # more decimal digits than Python converts
+        value = _INT_BOUND
+    if abs(value) >= _INT_BOUND:
+        raise YamlLimitError(f"a whole number of more than {MAX_INT_DIGITS} digits",
+                             node.start_mark, hint=_NUMBER_HINT)
+    return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+class JsonError(ValueError):
+    """JSON that briefgen cannot read: a syntax error, nesting too deep to parse, or a whole
+    number of more than MAX_INT_DIGITS digits; `line` is 1-based."""
+
+    def __init__(self, message: str, line: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.hint = message, line, hint
+
+
+class _LongNumber(Exception):
+    """Raised from inside json.loads, which gives its hooks no position: found again after."""
+
+
+def load_json(text: str) -> Any:
+    """The data of a JSON text, its whole numbers capped like YAML's. Raises JsonError."""
+    try:
+        return json.loads(text, parse_int=_parse_json_int)
+    except json.JSONDecodeError as error:
+        raise JsonError(f"invalid JSON: {error.msg}", error.lineno) from None
+    except RecursionError:
+        raise JsonError("the JSON is nested too deeply to read", 1,
+                        hint="flatten the structure: briefs and sources need only a few levels"
+                        ) from None
+    except _LongNumber:
+        raise JsonError(f"a whole number of more than {MAX_INT_DIGITS} digits",
+                        _line_of_long_json_int(text), hint=_NUMBER_HINT) from None
+
+
+def _parse_json_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _LongNumber
+    return int(digits)
+
+
+# A JSON string (skipped: digits in it are text), or a JSON number split into its whole part and
+# the rest (a fraction or exponent makes it a float, which has no digit limit).
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"'
+                         r"|-?(?P<whole>[0-9]+)(?P<rest>(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)")
+
+
+def _line_of_long_json_int(text: str) -> int:
+    """The line of the first whole number longer than MAX_INT_DIGITS in a JSON text."""
+    for match in _JSON_TOKEN.finditer(text):
+        if match["whole"] and not match["rest"] and len(match["whole"]) > MAX_INT_DIGITS:
+            return text.count("\n", 0, match.start()) + 1
+    return 1
 
 
 def compose(text: str) -> yaml.Node | None:

@@ -7,10 +7,12 @@ The property test is deterministic (`derandomize=True`) and kept small enough to
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 import sys
 import tempfile
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -106,41 +108,219 @@ sources = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(front=st.one_of(st.none(), front_matter), markdown=body, sources_text=sources)
-def test_loading_generated_content_gives_a_brief_or_a_located_error(
-    front: str | None, markdown: str, sources_text: str | None
-):
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary) / "generated"
-        folder.mkdir()
-        text = markdown if front is None else f"---\n{front}\n---\n{markdown}"
-        (folder / "brief.md").write_text(text, encoding="utf-8")
-        if sources_text is not None:
-            (folder / "sources.yaml").write_text(sources_text, encoding="utf-8")
-        try:
-            loaded = load_brief(folder)
-        except BriefgenError as error:
-            assert error.problems
-            assert any(p.file is not None for p in error.problems), error
-            assert all(p.message for p in error.problems)
+MINI_FRONT, MINI_BODY = (MINI / "brief.md").read_text(encoding="utf-8")[4:].split("\n---\n", 1)
+MINI_SOURCES = (MINI / "sources.yaml").read_text(encoding="utf-8")
+
+
+def _replace_lines(text: str, changes: list[tuple[int, str]]) -> str:
+    """`text` with line `index % length` replaced by each change's new line."""
+    lines = text.split("\n")
+    for index, new in changes:
+        lines[index % len(lines)] = new
+    return "\n".join(lines)
+
+
+# A valid brief with a few of its lines replaced: many still load, the others do not.
+near_valid_brief = st.tuples(
+    st.lists(st.tuples(st.integers(0, 200), line), max_size=1).map(
+        lambda changes: _replace_lines(MINI_FRONT, changes)),
+    st.lists(st.tuples(st.integers(0, 200), line), max_size=2).map(
+        lambda changes: _replace_lines(MINI_BODY, changes)),
+    st.lists(st.tuples(st.integers(0, 200), line), max_size=1).map(
+        lambda changes: _replace_lines(MINI_SOURCES, changes)),
+)
+generated_brief = st.tuples(st.one_of(st.none(), front_matter), body, sources)
+
+
+def _loaded_or_located(folder: Path) -> str:
+    """'loaded', or 'refused' for an error whose every problem says what is wrong and one at
+    least says where; any other outcome (another exception) fails the test."""
+    try:
+        loaded = load_brief(folder)
+    except BriefgenError as error:
+        assert error.problems and all(p.message for p in error.problems)
+        assert any(p.file is not None for p in error.problems), error
+        return "refused"
+    assert isinstance(loaded, LoadedBrief) and isinstance(loaded.brief, Brief)
+    # What templates and the cache do with a brief: print it and serialise it.
+    assert repr(loaded.brief) and loaded.brief.model_dump_json()
+    return "loaded"
+
+
+def _assert_both_outcomes(outcomes: Counter[str], at_least: int) -> None:
+    """A property test whose inputs never load (or never fail) checks only half the property."""
+    assert outcomes["loaded"] >= at_least and outcomes["refused"] >= at_least, outcomes
+
+
+def test_loading_generated_content_gives_a_brief_or_a_located_error():
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(case=st.one_of(generated_brief, near_valid_brief))
+    def load_one(case: tuple[str | None, str, str | None]) -> None:
+        front, markdown, sources_text = case
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary) / "generated"
+            folder.mkdir()
+            text = markdown if front is None else f"---\n{front}\n---\n{markdown}"
+            (folder / "brief.md").write_text(text, encoding="utf-8")
+            if sources_text is not None:
+                (folder / "sources.yaml").write_text(sources_text, encoding="utf-8")
+            outcomes[_loaded_or_located(folder)] += 1
+
+    load_one()
+    _assert_both_outcomes(outcomes, at_least=10)
+
+
+MINI_BYTES = {name: (MINI / name).read_bytes() for name in ("brief.md", "sources.yaml")}
+
+
+def _replace_bytes(raw: bytes, changes: list[tuple[int, int]]) -> bytes:
+    """`raw` with the byte at each change's `position % length` replaced by its value."""
+    data = bytearray(raw)
+    for position, value in changes:
+        data[position % len(data)] = value
+    return bytes(data)
+
+
+# Mostly letters, which prose takes in its stride, and now and then any byte at all.
+byte_changes = st.lists(st.tuples(st.integers(0, 10**6), st.one_of(
+    st.integers(ord("a"), ord("z")), st.integers(0, 255))), max_size=2)
+
+
+def test_loading_arbitrary_bytes_gives_a_brief_or_a_located_error():
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(files=st.one_of(
+        st.binary(max_size=300).map(lambda raw: (raw, raw[::-1])),
+        st.tuples(byte_changes, byte_changes).map(lambda changes: (
+            _replace_bytes(MINI_BYTES["brief.md"], changes[0]),
+            _replace_bytes(MINI_BYTES["sources.yaml"], changes[1]))),
+    ))
+    def load_one(files: tuple[bytes, bytes]) -> None:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary) / "bytes"
+            folder.mkdir()
+            (folder / "brief.md").write_bytes(files[0])
+            (folder / "sources.yaml").write_bytes(files[1])
+            outcomes[_loaded_or_located(folder)] += 1
+
+    load_one()
+    _assert_both_outcomes(outcomes, at_least=10)
+
+
+# --- the same property for reference-manager exports and long numbers --------------------------
+
+#: Stands for a number too long for json.dumps or yaml.safe_dump to write; replaced in the text.
+HUGE = "HUGE_NUMBER"
+HUGE_FORMS = ["9" * 5000, "-" + "9" * 5000, "0x" + "f" * 5000, "9" * 101]
+CSL_ITEMS = [
+    {"id": "water-report", "type": "report", "title": "Water and Power",
+     "author": [{"family": "Author", "given": "A."}], "publisher": "Example Press",
+     "issued": {"date-parts": [[2020, 5, 1]]}},
+    {"id": "basin-note", "type": "webpage", "title": "Basin Note",
+     "container-title": "Example Agency", "issued": {"date-parts": [[2021]]},
+     "URL": "https://example.org/basin-note", "accessed": {"date-parts": [[2026, 11, 1]]}},
+]
+CSL_FIELDS = sorted({key for item in CSL_ITEMS for key in item} | {"note", "title-short"})
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**4, 10**12), st.floats(),
+    st.text(max_size=12), st.sampled_from(["2020", "05", "²", "-5", "", HUGE]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.one_of(st.sampled_from(["date-parts", "given", "family", "literal"]),
+                                  st.text(max_size=6)), children, max_size=3)),
+    max_leaves=8,
+)
+csl_values = st.one_of(
+    json_values,
+    st.lists(st.lists(json_scalars, max_size=4), max_size=2).map(lambda p: {"date-parts": p}),
+    st.lists(st.dictionaries(st.sampled_from(["given", "family", "literal"]), json_scalars,
+                             max_size=2), max_size=2),
+)
+DELETE = object()
+
+
+def _csl_text(changes: list[tuple[int, str, object]], huge: str) -> str:
+    """The valid CSL items with each change made: a field set to a value, or deleted."""
+    items = [dict(item) for item in CSL_ITEMS]
+    for index, name, value in changes:
+        if value is DELETE:
+            items[index].pop(name, None)
         else:
-            assert isinstance(loaded, LoadedBrief) and isinstance(loaded.brief, Brief)
+            items[index][name] = value
+    return json.dumps(items, indent=2).replace(f'"{HUGE}"', huge.removeprefix("0x"))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, database=None)
-@given(raw=st.binary(max_size=300))
-def test_loading_arbitrary_bytes_gives_a_brief_or_a_located_error(raw: bytes):
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = Path(temporary) / "bytes"
-        folder.mkdir()
-        (folder / "brief.md").write_bytes(raw)
-        (folder / "sources.yaml").write_bytes(raw[::-1])
-        try:
-            load_brief(folder)
-        except BriefgenError as error:
-            assert any(p.file is not None for p in error.problems), error
+csl_json = st.one_of(
+    st.tuples(st.lists(st.tuples(st.integers(0, 1), st.sampled_from(CSL_FIELDS),
+                                 st.one_of(st.just(DELETE), csl_values)), max_size=2),
+              st.sampled_from(HUGE_FORMS)).map(lambda t: _csl_text(*t)),
+    st.text(max_size=80),
+)
+
+BIB_ENTRIES = [
+    ("report", "water-report", {"title": "Water and Power", "author": "Author, A.",
+                                "year": "2020", "month": "may", "day": "1"}),
+    ("online", "basin-note", {"title": "Basin Note", "organization": "Example Agency",
+                              "year": "2021", "url": "https://example.org/basin-note"}),
+]
+bib_values = st.one_of(
+    st.sampled_from(["2020", "²", "-5", "99999999999", "0", "13", "feb", "", HUGE]),
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="{}"),
+            max_size=12),
+)
+
+
+def _bibtex_text(changes: list[tuple[int, str, str]], huge: str) -> str:
+    """The valid BibTeX entries with each change's field set to its value."""
+    entries = [(kind, key, dict(fields)) for kind, key, fields in BIB_ENTRIES]
+    for index, name, value in changes:
+        entries[index][2][name] = value
+    text = "\n".join(
+        f"@{kind}{{{key},\n" + ",\n".join(f"  {k} = {{{v}}}" for k, v in fields.items())
+        + "\n}" for kind, key, fields in entries)
+    return text.replace(HUGE, huge.removeprefix("0x"))  # BibTeX has no hexadecimal
+
+
+bibtex = st.tuples(
+    st.lists(st.tuples(st.integers(0, 1),
+                       st.sampled_from(["year", "month", "day", "date", "urldate", "author"]),
+                       bib_values), max_size=2),
+    st.sampled_from(HUGE_FORMS),
+).map(lambda t: _bibtex_text(*t))
+
+# The fixture's front matter with up to two fields set to generated values.
+mutated_front = st.tuples(
+    st.dictionaries(st.sampled_from(FIELDS), st.one_of(values, st.just(HUGE)), max_size=2),
+    st.sampled_from(HUGE_FORMS),
+).map(lambda t: _dump({**yaml.safe_load(MINI_FRONT), **t[0]}).replace(HUGE, t[1]))
+
+
+def test_loading_generated_exports_and_numbers_gives_a_brief_or_a_located_error():
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=120, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(front=mutated_front,
+           sources_file=st.one_of(csl_json.map(lambda t: ("sources.json", t)),
+                                  bibtex.map(lambda t: ("sources.bib", t))))
+    def load_one(front: str, sources_file: tuple[str, str]) -> None:
+        with tempfile.TemporaryDirectory() as temporary:
+            folder = Path(temporary) / "exported"
+            folder.mkdir()
+            (folder / "brief.md").write_text(f"---\n{front}---\n{MINI_BODY}", encoding="utf-8")
+            name, text = sources_file
+            (folder / name).write_text(text, encoding="utf-8")
+            outcomes[_loaded_or_located(folder)] += 1
+
+    load_one()
+    _assert_both_outcomes(outcomes, at_least=15)
 
 
 # --- nothing crashes: the command line on broken input --------------------------------------------
@@ -401,3 +581,112 @@ def test_unhashable_source_id_is_a_located_error(mini: Path, sources_text: str):
     (mini / "sources.yaml").write_text(sources_text, encoding="utf-8")
     result = invoke("validate", mini)
     assert result.exit_code == 1 and "internal error" not in result.output, result.output
+
+
+# --- reference-manager exports and numbers: every wrong shape is a located problem ---------------
+
+
+def _csl_with(second_item_field: str, raw_json: str) -> str:
+    """CSL-JSON as Zotero writes it (one field a line), the second item's field set to the raw
+    JSON text given (which may be what json.dumps cannot write, such as 1e400)."""
+    items = [dict(item) for item in CSL_ITEMS]
+    items[1][second_item_field] = "RAW"
+    return json.dumps(items, indent=2).replace('"RAW"', raw_json)
+
+
+def _second_item_line(text: str) -> int:
+    return text.split("\n").index("  {", 2) + 1
+
+
+@pytest.mark.parametrize(("field", "raw_json"), [
+    ("issued", '{"date-parts": [["abc"]]}'), ("issued", '{"date-parts": [[null]]}'),
+    ("issued", '{"date-parts": [[1e400]]}'), ("issued", '{"date-parts": [[NaN, 1, 1]]}'),
+    ("issued", '{"date-parts": [[2020.5]]}'), ("issued", '{"date-parts": [[true]]}'),
+    ("issued", '{"date-parts": [[{"year": 2020}]]}'), ("issued", '{"date-parts": []}'),
+    ("issued", '{"date-parts": [[]]}'), ("issued", '{"date-parts": [2020]}'),
+    ("issued", '{"date-parts": [[2020, 5, 1, 9]]}'), ("issued", '{"date-parts": "x"}'),
+    ("issued", '{"date-parts": null}'), ("issued", "2021"), ("issued", "[2021]"),
+    ("issued", '{"date-parts": [[-5]]}'), ("issued", '{"date-parts": [[0, 1, 1]]}'),
+    ("issued", '{"date-parts": [[99999999999]]}'),
+    ("issued", '{"date-parts": [[99999999999, 1, 1]]}'),
+    ("issued", '{"date-parts": [[2020, 13, 40]]}'), ("accessed", '{"date-parts": [["x", "y"]]}'),
+    ("author", '[{"given": 5}]'), ("author", '[{"family": [1]}]'),
+    ("author", '[{"literal": {"a": 1}}]'), ("author", '"Jane Doe"'),
+    ("author", '{"family": "Doe"}'), ("author", "[5]"), ("author", '[[{"family": "Doe"}]]'),
+    ("type", "5"), ("type", "true"), ("type", '["report"]'),
+])
+def test_a_csl_json_value_of_the_wrong_shape_is_a_located_problem(mini: Path, field: str,
+                                                                  raw_json: str):
+    (mini / "sources.yaml").unlink()
+    text = _csl_with(field, raw_json)
+    (mini / "sources.json").write_text(text, encoding="utf-8")
+    result = invoke("validate", mini)
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1, output
+    where = f"{mini / 'sources.json'}:{_second_item_line(text)} (sources[1].{field}): '{field}'"
+    assert where in output and "hint:" in output, output
+    assert "internal error" not in output, output
+
+
+def test_a_csl_json_value_copied_as_it_is_is_reported_on_its_items_line(mini: Path):
+    (mini / "sources.yaml").unlink()
+    text = _csl_with("URL", "[1]")
+    (mini / "sources.json").write_text(text, encoding="utf-8")
+    result = invoke("validate", mini)
+    output = " ".join(result.output.split())
+    assert f"{mini / 'sources.json'}:{_second_item_line(text)} (sources[1].url)" in output, output
+
+
+def _huge_in_front(mini: Path, number: str) -> Path:
+    _edit(mini / "brief.md", "version: 2", f"version: {number}")
+    return mini / "brief.md"
+
+
+def _huge_in_data_brief(mini: Path, name: str) -> Path:
+    for path in mini.iterdir():
+        path.unlink()
+    fields = {"title": "T", "date": "2026-01-15", "executive_summary": "Sum.", "version": HUGE}
+    text = (json.dumps(fields, indent=2) if name.endswith(".json") else _dump(fields))
+    (mini / name).write_text(text.replace(f'"{HUGE}"', HUGE).replace(HUGE, "9" * 5000),
+                             encoding="utf-8")
+    return mini / name
+
+
+def _huge_in_sources(mini: Path, name: str) -> Path:
+    if name == "sources.yaml":
+        _edit(mini / "sources.yaml", "date: 2021", "date: " + "9" * 5000)
+    else:
+        (mini / "sources.yaml").unlink()
+        (mini / name).write_text(_csl_with("note", "9" * 5000), encoding="utf-8")
+    return mini / name
+
+
+#: Where a 5,000-digit number goes (more than Python converts to or from text), and the field
+#: the problem must name (none for sources.json: when its JSON cannot be read, its lines are
+#: not mapped to fields).
+HUGE_PLACES = {
+    "front matter": (lambda m: _huge_in_front(m, "9" * 5000), "version"),
+    "front matter, hexadecimal": (lambda m: _huge_in_front(m, "0x" + "f" * 5000), "version"),
+    "brief.yaml": (lambda m: _huge_in_data_brief(m, "brief.yaml"), "version"),
+    "brief.json": (lambda m: _huge_in_data_brief(m, "brief.json"), "version"),
+    "sources.yaml": (lambda m: _huge_in_sources(m, "sources.yaml"), "sources[1].date"),
+    "sources.json": (lambda m: _huge_in_sources(m, "sources.json"), None),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "check", "build"])
+@pytest.mark.parametrize("place", sorted(HUGE_PLACES))
+def test_a_number_too_long_to_print_is_a_located_problem(mini: Path, tmp_path: Path,
+                                                         place: str, command: str):
+    put, field = HUGE_PLACES[place]
+    path = put(mini)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    line = next(n for n, text in enumerate(lines, 1) if "9" * 200 in text or "f" * 200 in text)
+    args = [command, mini] + (["-s", "standard", "-f", "html", "-o", tmp_path / "out"]
+                              if command == "build" else [])
+    result = invoke(*args)
+    output = " ".join(result.output.split())
+    assert result.exit_code == 1, output
+    where = f"{path}:{line}" + (f" ({field})" if field else "")
+    assert f"{where}: a whole number of more than 100 digits" in output, output
+    assert "hint:" in output and "internal error" not in output, output

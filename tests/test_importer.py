@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,8 @@ from briefgen.errors import BriefgenError
 from briefgen.importer import FURNITURE_RULES, ImportReport, import_brief
 from briefgen.markdown import plain_text
 from briefgen.model import Brief
-from conftest import FIXTURES, pdf_pages
+from briefgen.sections import MAX_LIST_DEPTH
+from conftest import FIXTURES, ROOT, pdf_pages
 
 IMPORTS = FIXTURES / "import"
 PLAIN = IMPORTS / "marren-basin.txt"
@@ -386,3 +390,47 @@ def test_a_second_section_of_the_same_kind_is_kept_as_an_extra(tmp_path: Path):
     assert [(e.title, e.body) for e in brief.extras] == [("Overview (continued)",
                                                           "Second overview.")]
     assert report.sections[1] == ("Overview", "extra:overview-continued", 4)
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+
+def _nested_list(source: Path, levels: int, indent: str) -> Path:
+    """A brief whose summary is one list nested `levels` deep; its items start on line 3."""
+    heading = "# Summary" if source.suffix == ".md" else "Summary"
+    items = "\n".join(indent * level + f"- point {level + 1}" for level in range(levels))
+    source.write_text(f"{heading}\n\n{items}\n", encoding="utf-8")
+    return source
+
+
+@pytest.mark.parametrize("levels", [500, 1500])
+@pytest.mark.parametrize(("name", "indent"), [("deep.md", "  "), ("deep.txt", "   ")])
+def test_a_list_nested_thousands_deep_is_a_located_error_at_once(tmp_path: Path, levels: int,
+                                                                  name: str, indent: str):
+    source = _nested_list(tmp_path / name, levels, indent)
+    started = time.monotonic()
+    # A process of its own, as a user runs it: 1,500 levels once took 79 s and 1.5 GB.
+    result = subprocess.run(
+        [sys.executable, "-m", "briefgen.cli", "import", str(source), "-o",
+         str(tmp_path / "content")], cwd=ROOT, capture_output=True, text=True, timeout=20)
+    elapsed = time.monotonic() - started
+    output = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode == 1, output
+    assert (f"{source}:{3 + MAX_LIST_DEPTH}: this list is nested more than {MAX_LIST_DEPTH} "
+            "levels deep") in output, output
+    assert "hint:" in output and "internal error" not in output, output
+    assert elapsed < 5, elapsed  # well under a second of work, plus the interpreter's start
+    assert not (tmp_path / "content").exists()
+
+
+@pytest.mark.parametrize(("name", "indent"), [("deep.md", "  "), ("deep.txt", "\t")])
+def test_lists_import_as_deep_as_a_build_prints_them_and_no_deeper(tmp_path: Path, name: str,
+                                                                   indent: str):
+    deepest = _nested_list(tmp_path / name, MAX_LIST_DEPTH, indent)
+    brief = load_brief(import_brief(deepest, tmp_path / "content", today=TODAY).folder).brief
+    assert f"point {MAX_LIST_DEPTH}" in brief.executive_summary
+    too_deep = _nested_list(tmp_path / f"too-{name}", MAX_LIST_DEPTH + 1, indent)
+    with pytest.raises(BriefgenError, match="nested more than") as error:
+        import_brief(too_deep, tmp_path / "content", today=TODAY)
+    problem = error.value.problems[0]
+    assert (problem.file, problem.line) == (too_deep, 3 + MAX_LIST_DEPTH)
