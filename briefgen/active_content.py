@@ -31,9 +31,10 @@ _ACTIVE_ELEMENTS = {"script", "noscript", "iframe", "frame", "frameset", "object
 _INERT_HTTP_EQUIV = {"content-type", "content-security-policy", "content-language",
                      "x-ua-compatible", "default-style"}
 #: URL schemes that run code or load a document when followed (after the browser strips
-#: whitespace and control characters from the URL).
-_ACTIVE_URL = re.compile(r"(?:java|vb)script:|data:(?:text/html|application/xhtml|text/xml|"
-                         r"application/xml|image/svg)", re.IGNORECASE)
+#: whitespace and control characters from the URL). `data:image/svg+xml` is not among them:
+#: an SVG shown by <img> runs no script, and Markdown images are embedded that way.
+_ACTIVE_URL = re.compile(r"(?:java|vb)script:|data:(?:text/html|application/xhtml)",
+                         re.IGNORECASE)
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 #: SVG animations may rewrite a link or a handler after the page has loaded.
 _ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform"}

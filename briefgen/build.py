@@ -9,15 +9,12 @@ reported and the others are still built.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
 import platform
-import signal
-import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from .content import LoadedBrief
 from .errors import BriefgenError, Problem
 from .render import render_html
 from .styles import Format, Style, StyleLibrary
+from .workers import OutOfTime, WorkerPool, alarm
 
 MANIFEST = "manifest.json"
 #: No brief should be longer; a runaway layout (say `@page { size: 1mm }`) stops here.
@@ -201,9 +199,10 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
-    if workers > 1 and len(pending) > 1:
-        _build_in_pool(pending, library, out_dir, limits, workers, finished)
-    else:
+    if limits.timeout > 0 or workers > 1:
+        if pending:
+            _build_in_workers(pending, library, out_dir, limits, workers, finished)
+    else:  # no time limit, one process: built here, where --debug shows a traceback
         for job in pending:
             finished(job, _build_or_error(job, library, out_dir, limits))
     if report.outputs:
@@ -225,95 +224,87 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
     try:
-        with time_limit(limits.timeout, job):
-            return build_one(job, library, out_dir, limits)
+        with alarm(limits.timeout) as timer:
+            made = _make(job, library, limits)
     except BriefgenError as error:
         return error
+    except OutOfTime:
+        return _too_slow(job, limits.timeout)
+    if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
+        return _too_slow(job, limits.timeout)
+    return _write(job, out_dir, made)
 
 
-_worker_library: StyleLibrary | None = None
+def _too_slow(job: Job, seconds: float) -> BriefgenError:
+    return BriefgenError(f"{job.label()} took longer than {seconds:g} s to render; stopped",
+                         field="render time",
+                         hint="look for a loop in the style's template or a very complex "
+                              "image, or raise --render-timeout")
 
 
-def _start_worker(user_dirs: list[Path]) -> None:
-    """Each worker lives for the whole build and pays for importing WeasyPrint once."""
-    global _worker_library
-    _worker_library = StyleLibrary(user_dirs)
+def _prepare_worker(user_dirs: list[Path]) -> Callable[..., Output | BriefgenError]:
+    """Runs once in each worker: WeasyPrint is imported before the first PDF is asked for."""
+    library = StyleLibrary(user_dirs)
     from . import pdf  # noqa: F401
 
+    def build(job: Job, out_dir: Path, limits: Limits) -> Output | BriefgenError:
+        return _build_or_error(job, library, out_dir, limits)
 
-def _build_in_worker(job: Job, out_dir: Path, limits: Limits) -> Output | BriefgenError:
-    assert _worker_library is not None
-    return _build_or_error(job, _worker_library, out_dir, limits)
+    return build
 
 
-def _build_in_pool(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
-                   workers: int, finished: Callable[[Job, Output | BriefgenError], None]) -> None:
+def _build_in_workers(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
+                      workers: int, finished: Callable[[Job, Output | BriefgenError], None]
+                      ) -> None:
     # Longest first (PDFs, the longest styles by page budget), so the pool is not left waiting
     # on one big document at the end.
     ordered = sorted(jobs, key=lambda job: (job.format != "pdf",
                                             -(job.style.settings.budgets.max_pages or 0)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker,
-                             initargs=(library.user_dirs,)) as pool:
-        futures = {pool.submit(_build_in_worker, job, out_dir, limits): job
-                   for job in ordered}
-        for future in as_completed(futures):
-            job = futures[future]
-            try:
-                result = future.result()
-            except Exception as error:  # a worker that died takes only its own output down
-                result = BriefgenError(f"the worker building it failed: {error}",
-                                       field=job.label())
-            finished(job, result)
+    pool = WorkerPool(min(workers, len(jobs)),
+                      functools.partial(_prepare_worker, library.user_dirs), limits.timeout)
+    pool.run(ordered, (out_dir, limits), finished, lambda job: _too_slow(job, limits.timeout))
+
+
+@dataclass
+class _Made:
+    """An output's bytes, made but not yet written."""
+
+    data: bytes
+    pages: int | None
+    warnings: list[str]
 
 
 def build_one(job: Job, library: StyleLibrary, out_dir: Path,
               limits: Limits = Limits()) -> Output:
+    """Make one output and write it (atomically); no time limit (see `_build_or_error`)."""
+    return _write(job, out_dir, _make(job, library, limits))
+
+
+def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
                            limits.allow_scripts)
     if job.format == "html":
-        data = rendered.html.encode("utf-8")
-        pages = None
-        warnings = rendered.warnings
-    else:
-        from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
+        return _Made(rendered.html.encode("utf-8"), None, rendered.warnings)
+    from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
 
-        laid_out = lay_out(rendered, limits.max_pages)
-        pages = laid_out.page_count
-        limit = job.style.settings.budgets.max_pages
-        overflow = overflow_message(job, pages, limit) if limit and pages > limit else None
-        if overflow and not limits.allow_overflow:
-            raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
-                                hint="shorten those sections, or pass --allow-overflow")
-        with _source_date(job.brief.brief.date):
-            data = laid_out.pdf_bytes()
-        # Read after writing: some refusals (attachments, images inside SVG) happen only then.
-        warnings = [*laid_out.warnings, *([overflow] if overflow else [])]
+    laid_out = lay_out(rendered, limits.max_pages)
+    pages = laid_out.page_count
+    limit = job.style.settings.budgets.max_pages
+    overflow = overflow_message(job, pages, limit) if limit and pages > limit else None
+    if overflow and not limits.allow_overflow:
+        raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
+                            hint="shorten those sections, or pass --allow-overflow")
+    with _source_date(job.brief.brief.date):
+        data = laid_out.pdf_bytes()
+    # Read after writing: some refusals (attachments, images inside SVG) happen only then.
+    return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])])
+
+
+def _write(job: Job, out_dir: Path, made: _Made) -> Output:
     target = job.target(out_dir)
-    write_atomically(target, data)
-    return Output(job, target, pages, len(data), hashlib.sha256(data).hexdigest(), warnings)
-
-
-@contextmanager
-def time_limit(seconds: float, job: Job) -> Iterator[None]:
-    """Stop one output's rendering after `seconds` (on the main thread, where signals arrive:
-    the CLI's and each worker's; elsewhere the limit is not applied)."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise BriefgenError(f"{job.label()} took longer than {seconds:g} s to render; stopped",
-                            field="render time",
-                            hint="look for a loop in the style's template, or raise "
-                                 "--render-timeout")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+    write_atomically(target, made.data)
+    return Output(job, target, made.pages, len(made.data),
+                  hashlib.sha256(made.data).hexdigest(), made.warnings)
 
 
 def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> list[Path]:

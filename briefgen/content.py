@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
+from .safety import guarded_file
 from .sections import Path_, parse_body
 from .yamlfile import JsonError, YamlLimitError, compose, construct, load_json
 
@@ -39,11 +40,12 @@ class LoadedBrief:
     slug: str
     folder: Path
     files: tuple[Path, ...]
+    #: Source id → the real path of its local text, checked by `guarded_file` when loading.
+    texts: dict[str, Path] = field(default_factory=dict)
 
     def input_files(self) -> list[Path]:
         """Every file the brief was built from: its own files and its sources' local texts."""
-        texts = [self.folder / s.text for s in self.brief.sources if s.text]
-        return [*self.files, *(p for p in texts if p.is_file())]
+        return [*self.files, *self.texts.values()]
 
 
 @dataclass
@@ -108,6 +110,8 @@ def load_brief(path: Path) -> LoadedBrief:
     if main is None:
         raise BriefgenError(problems=[_missing_brief(path)])
     folder = main.parent
+    slug = brief_slug(main)
+    _guard(main, folder)
     located = _Located()
     files = [main]
     if main.suffix == ".md":
@@ -124,13 +128,53 @@ def load_brief(path: Path) -> LoadedBrief:
                     )
                 )
             else:
+                _guard(sources_file, folder)
                 files.append(sources_file)
                 _read_sources(sources_file, located)
     else:
         _read_data_brief(main, located)
     brief = _validate(located, main)
-    slug = folder.name if main.stem == "brief" else main.stem
-    return LoadedBrief(brief, slug, folder, tuple(files))
+    return LoadedBrief(brief, slug, folder, tuple(files), _source_texts(brief, folder, located))
+
+
+#: What an output folder may be called: a letter or digit, then also '.', '-', '_' and spaces.
+_SLUG = re.compile(r"[^\W_][\w .-]{0,99}")
+
+
+def brief_slug(main: Path) -> str:
+    """The name of the brief's output folder: its folder's name (its file's, for a lone
+    `name.yaml`); a located error if that name could reach outside the output folder."""
+    name = main.parent.resolve().name if main.stem == "brief" else main.stem
+    if not _SLUG.fullmatch(name) or name.endswith((".", " ")):
+        raise BriefgenError(
+            f"{name!r} cannot name the brief's output folder", file=main,
+            hint="rename the brief's folder (or file) to letters, digits, '-', '_' and '.', "
+            "starting with a letter or digit, e.g. 'energy-corridors'")
+    return name
+
+
+def _guard(path: Path, folder: Path) -> None:
+    """Brief files are read only when they really are files in the brief's folder."""
+    guarded_file(path, [folder], limit=MAX_INPUT_BYTES, inside="the brief's folder")
+
+
+def _source_texts(brief: Brief, folder: Path, located: _Located) -> dict[str, Path]:
+    """Each source's local text, held to the one rule for files a build reads."""
+    texts: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for index, source in enumerate(brief.sources):
+        if not source.text:
+            continue
+        where, line = located.locate(("sources", index, "text"))
+        try:
+            texts[source.id] = guarded_file(
+                folder / source.text, [folder], limit=MAX_INPUT_BYTES, where=where, line=line,
+                inside="the brief's folder", field=f"sources.{source.id}.text")
+        except BriefgenError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise BriefgenError(problems=problems)
+    return texts
 
 
 def _brief_file(folder: Path) -> Path | None:

@@ -12,7 +12,7 @@ import pytest
 
 from briefgen.pdf import lay_out
 from briefgen.render import Rendered
-from test_security import CountingServer, invoke, potent, server, write_style
+from test_security import CountingServer, add_markdown, invoke, potent, server, write_style
 
 __all__ = ["server"]  # the fixture, used by name below
 
@@ -334,3 +334,47 @@ def test_unicode_brief_names_are_fine(mini: Path, tmp_path: Path):
     result = invoke("build", folder, "-o", tmp_path / "out", "-f", "html", "-s", "memo")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "внешняя политика" / "memo.html").is_file()
+
+
+# --- hole 7: the render time limit holds whatever the code in between catches --------------------
+
+
+def _use_bomb(levels: int = 8, fan: int = 10) -> str:
+    """An SVG of `levels` nested groups of `fan` <use>s: fan**levels shapes to draw."""
+    groups = ['<g id="g0"><rect width="1" height="1"/></g>']
+    for level in range(1, levels + 1):
+        uses = "".join(f'<use href="#g{level - 1}"/>' for _ in range(fan))
+        groups.append(f'<g id="g{level}">{uses}</g>')
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><defs>'
+            + "".join(groups) + f'</defs><use href="#g{levels}"/></svg>')
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_time_limit_stops_an_svg_that_weasyprint_would_draw_for_minutes(
+        mini: Path, tmp_path: Path, jobs: str):
+    import time
+
+    (mini / "bomb.svg").write_text(_use_bomb(), encoding="utf-8")
+    add_markdown(mini, "![a map](bomb.svg)")
+    started = time.monotonic()
+    result = invoke("build", mini, "-s", "standard", "-s", "memo", "-f", "pdf", "-f", "html",
+                    "-o", tmp_path / "out", "-j", jobs, "--render-timeout", "2")
+    elapsed = time.monotonic() - started
+    assert result.exit_code == 1, result.output
+    assert "mini/standard.pdf took longer than 2 s to render; stopped" in result.output
+    assert elapsed < 30, elapsed  # the alarm at 2 s, the kill from outside by 5 s
+    out = tmp_path / "out" / "mini"
+    assert not (out / "standard.pdf").exists()
+    assert (out / "standard.html").is_file() and (out / "memo.html").is_file()
+    assert not list(out.glob(".*.tmp"))  # no half-written file left behind
+
+
+def test_an_svg_image_in_the_brief_survives_in_the_html(mini: Path, tmp_path: Path):
+    (mini / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="20" '
+                                    'height="20"><rect width="9" height="9"/></svg>',
+                                    encoding="utf-8")
+    add_markdown(mini, "![a chart](chart.svg)")
+    result = invoke("build", mini, "-s", "web", "-o", tmp_path / "out")
+    assert result.exit_code == 0 and "warning" not in result.output, result.output
+    html = (tmp_path / "out" / "mini" / "web.html").read_text(encoding="utf-8")
+    assert 'src="data:image/svg+xml;base64,' in html

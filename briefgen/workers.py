@@ -1,0 +1,195 @@
+"""Worker processes that build outputs, and that the build can stop from outside.
+
+A time limit enforced only inside the process that runs the code can be caught by that code:
+WeasyPrint catches every exception (BaseException too) while drawing an SVG, so an alarm raised
+there became a warning and the output "succeeded" minutes later. So each output is built in a
+worker process:
+
+- inside it, an alarm raises `OutOfTime`, a `BaseException` that `except Exception` does not
+  catch, and records that it went off, so an output whose code caught even that is still
+  failed, never written;
+- outside it, the parent waits with a deadline a little later; past it, the worker is killed
+  (whatever it was doing, in Python or in C) and a fresh one takes the next output.
+
+A worker that dies fails only its own output. Workers are forked, so they start with what the
+parent has imported and set up, and each pays for importing WeasyPrint once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from .errors import BriefgenError
+
+#: Seconds a worker gets after its alarm to stop by itself, before it is killed.
+GRACE_SECONDS = 3.0
+
+#: Builds one job in a worker: (job, *args) → a result that can be pickled back.
+Task = Callable[..., Any]
+
+
+class OutOfTime(BaseException):
+    """Raised by the alarm. A BaseException, so the `except Exception` of libraries in
+    between (WeasyPrint's SVG drawing) cannot turn it into a warning."""
+
+
+@dataclass
+class Timer:
+    """Whether the alarm has gone off: code in between may have caught OutOfTime (WeasyPrint
+    catches even BaseException around each SVG), so the caller asks afterwards too."""
+
+    expired: bool = False
+
+
+@contextmanager
+def alarm(seconds: float) -> Iterator[Timer]:
+    """Raise OutOfTime in the main thread after `seconds`, and again every second after (none
+    for 0, or off the main thread, where signals do not arrive)."""
+    timer = Timer()
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield timer
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        timer.expired = True
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
+    try:
+        yield timer
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    connection: Connection
+    job: Any = None
+    deadline: float = float("inf")
+
+
+def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
+    """A worker's life: prepare once (import WeasyPrint, load styles), then build each job
+    sent until the parent closes the pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    task = prepare()
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:  # the parent is done
+            return
+        try:
+            result = task(*message)
+        except Exception as error:  # a bug: report it against this output, keep serving
+            result = BriefgenError(f"building it failed ({type(error).__name__}): {error}")
+        connection.send(result)
+
+
+class WorkerPool:
+    """Up to `size` forked workers, each running `prepare()` once and then the task it
+    returns for each job; every job is stopped `timeout` seconds after it started."""
+
+    def __init__(self, size: int, prepare: Callable[[], Task], timeout: float) -> None:
+        self.size = size
+        self.prepare = prepare
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("fork")
+        self._workers: list[_Worker] = []
+
+    def run(self, jobs: list[Any], args: tuple[Any, ...],
+            finished: Callable[[Any, Any], None],
+            expired: Callable[[Any], BriefgenError]) -> None:
+        """Build `jobs` in order, calling `finished(job, result)` as each ends; a job past its
+        time gets `expired(job)` as its result, and a job whose worker died an error."""
+        queue = list(jobs)
+        try:
+            while queue or self._busy():
+                while queue and len(self._busy()) < self.size:
+                    self._start(queue.pop(0), args)
+                self._collect(finished, expired)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        # An explicit goodbye: forked siblings hold copies of each pipe, so closing ours
+        # would not reach the worker as the end of its input.
+        for worker in self._workers:
+            with contextlib.suppress(OSError):  # a worker that died has no pipe to say it to
+                worker.connection.send(None)
+            worker.connection.close()
+        for worker in self._workers:
+            worker.process.join(timeout=1)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+        self._workers.clear()
+
+    def _busy(self) -> list[_Worker]:
+        return [w for w in self._workers if w.job is not None]
+
+    def _start(self, job: Any, args: tuple[Any, ...]) -> None:
+        worker = next((w for w in self._workers if w.job is None), None) or self._spawn()
+        worker.job = job
+        # The alarm inside fires at `timeout`; the kill from outside waits a little longer.
+        worker.deadline = (time.monotonic() + self.timeout + GRACE_SECONDS
+                           if self.timeout > 0 else float("inf"))
+        worker.connection.send((job, *args))
+
+    def _spawn(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child_end, self.prepare),
+                                        daemon=True)
+        process.start()
+        child_end.close()
+        worker = _Worker(process, parent_end)
+        self._workers.append(worker)
+        return worker
+
+    def _collect(self, finished: Callable[[Any, Any], None],
+                 expired: Callable[[Any], BriefgenError]) -> None:
+        busy = self._busy()
+        soonest = min(w.deadline for w in busy)
+        waiting = max(0.0, soonest - time.monotonic()) if soonest != float("inf") else None
+        ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                         timeout=waiting))
+        for worker in busy:
+            if worker.connection in ready or worker.process.sentinel in ready:
+                self._receive(worker, finished)
+            elif time.monotonic() >= worker.deadline:
+                job = worker.job
+                self._retire(worker)
+                finished(job, expired(job))
+
+    def _receive(self, worker: _Worker, finished: Callable[[Any, Any], None]) -> None:
+        job = worker.job
+        try:
+            result = worker.connection.recv()
+        except (EOFError, OSError):
+            worker.process.join(timeout=1)
+            result = BriefgenError(
+                f"the worker building it stopped (exit code {worker.process.exitcode})")
+            self._retire(worker)
+        else:
+            worker.job, worker.deadline = None, float("inf")
+        finished(job, result)
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join()
+        worker.connection.close()
+        self._workers.remove(worker)
