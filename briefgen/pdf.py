@@ -33,10 +33,12 @@ from .safety import (
     RemoteRefused,
     fetch_remote,
     host_allowed,
+    image_problem,
     media_type,
     parse_allowed_hosts,
     read_capped,
     resolve_inside,
+    shorten_data_uris,
 )
 
 _page_limit: ContextVar[int | None] = ContextVar("briefgen_page_limit", default=None)
@@ -78,35 +80,42 @@ class GuardedFetcher(URLFetcher):
         return list(self.refusals)
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        data, kind, reason = self._bytes(url, headers)
+        if data is not None:
+            reason = image_problem(data, kind)
+            if reason is None:
+                return URLFetcherResponse(url, body=data, headers={"Content-Type": kind})
+        self.refusals.setdefault(url, reason or "refused")
+        raise ValueError(f"briefgen refused to fetch {shorten_data_uris(url)}: {reason}")
+
+    def _bytes(self, url: str, headers: dict | None) -> tuple[bytes | None, str, str | None]:
+        """(bytes, media type, None), or (None, "", why it is refused)."""
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
-            return super().fetch(url, headers)
+            response = super().fetch(url, headers)
+            return response.read(), response.headers.get_content_type(), None
         if scheme == "file":
             path = resolve_inside(Path(url2pathname(urlsplit(url).path)), self.roots)
             data = read_capped(path) if path else None
-            if data is not None:
-                return URLFetcherResponse(url, body=data,
-                                          headers={"Content-Type": media_type(path)})
-            reason = (f"larger than {safety.MAX_RESOURCE_BYTES:,} bytes" if path else
-                      "not a file inside the brief's or the style's folders")
-        elif scheme in REMOTE_SCHEMES and host_allowed(url, self.allowed_hosts):
+            if data is not None and path is not None:
+                return data, media_type(path), None
+            return None, "", (f"larger than {safety.MAX_RESOURCE_BYTES:,} bytes" if path else
+                              "not a file inside the brief's or the style's folders")
+        if scheme in REMOTE_SCHEMES and host_allowed(url, self.allowed_hosts):
             try:
                 fetched = fetch_remote(url, self.allowed_hosts)
             except RemoteRefused as error:
-                reason = str(error)
-            else:
-                return URLFetcherResponse(url, body=fetched.data,
-                                          headers={"Content-Type": fetched.media_type})
-        elif scheme in REMOTE_SCHEMES:
-            reason = ("remote resources are off; allow a host with --allow-remote HOST"
-                      if not self.allowed_hosts else "its host is not allowed (see --allow-remote)")
-        else:
-            reason = "only data: URIs, local files and allowed hosts are fetched"
-        self.refusals.setdefault(url, reason)
-        raise ValueError(f"briefgen refused to fetch {url}: {reason}")
+                return None, "", str(error)
+            return fetched.data, fetched.media_type, None
+        if scheme in REMOTE_SCHEMES:
+            return None, "", ("remote resources are off; allow a host with --allow-remote HOST"
+                              if not self.allowed_hosts
+                              else "its host is not allowed (see --allow-remote)")
+        return None, "", "only data: URIs, local files and allowed hosts are fetched"
 
     def messages(self) -> list[str]:
-        return [f"refused to fetch {url}: {reason}" for url, reason in self.refusals.items()]
+        return [f"refused to fetch {shorten_data_uris(url)}: {reason}"
+                for url, reason in self.refusals.items()]
 
 
 @dataclass
@@ -144,7 +153,7 @@ class _Collector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        self.messages.append(shorten_data_uris(record.getMessage()))
 
 
 class _collecting:

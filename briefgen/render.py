@@ -29,6 +29,7 @@ from .safety import (
     RemoteRefused,
     fetch_remote,
     host_allowed,
+    image_problem,
     media_type,
     parse_allowed_hosts,
     read_capped,
@@ -187,13 +188,21 @@ def _embed_image(src: str, folder: Path, warnings: list[str],
         warnings.append(f"image {src!r} refused: {hint}")
         return None
     path = resolve_inside(folder / unquote(parts.path), [folder])
-    kind = media_type(path) if path else None
+    kind = media_type(path) if path else ""
     data = read_capped(path) if path and kind in IMAGE_TYPES else None
     if data is None:
         warnings.append(
             f"image {src!r} refused: not an image file inside the brief's folder "
             f"(png, jpeg, gif, webp or svg, at most {safety.MAX_RESOURCE_BYTES / 2**20:g} MB)"
         )
+        return None
+    return _data_uri(src, data, kind, warnings)
+
+
+def _data_uri(src: str, data: bytes, kind: str, warnings: list[str]) -> str | None:
+    problem = image_problem(data, kind)
+    if problem:
+        warnings.append(f"image {src!r} refused: {problem}")
         return None
     return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
 
@@ -208,8 +217,7 @@ def _embed_remote(src: str, warnings: list[str], allowed_hosts: tuple[str, ...])
         warnings.append(f"image {src!r} refused: it is {fetched.media_type}, not png, jpeg, "
                         "gif, webp or svg")
         return None
-    encoded = base64.b64encode(fetched.data).decode("ascii")
-    return f"data:{fetched.media_type};base64,{encoded}"
+    return _data_uri(src, fetched.data, fetched.media_type, warnings)
 
 
 def _contained_sheets(style: Style, target: Target, warnings: list[str]) -> list[Path]:

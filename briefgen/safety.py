@@ -8,7 +8,10 @@ points elsewhere, and cannot make a network request the user did not allow.
 
 from __future__ import annotations
 
+import io
 import mimetypes
+import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +27,11 @@ MAX_RESOURCE_BYTES = 20 * 1024 * 1024
 #: Seconds before a request to an allowed host is abandoned (connect, and each read).
 REMOTE_TIMEOUT = 10
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"}
+#: A raster image may decode to at most this many pixels (a full A4 page at 600 dpi is about
+#: 35 million): a few kilobytes of PNG can otherwise claim gigabytes when decoded.
+MAX_IMAGE_PIXELS = 50_000_000
+_RASTER_TYPES = IMAGE_TYPES - {"image/svg+xml"}
+_DATA_URI = re.compile(r"(data:[\w.+/-]*(?:;[\w.+-]+=?[\w.+-]*)*,)([^\s'\"]{24})[^\s'\"]*")
 REMOTE_SCHEMES = ("http", "https")
 
 
@@ -80,6 +88,34 @@ def read_capped(path: Path, limit: int | None = None) -> bytes | None:
     with path.open("rb") as handle:
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
+
+
+def image_problem(data: bytes, kind: str) -> str | None:
+    """Why a raster image must not be decoded (too many pixels, or unreadable), else None.
+    Only the header is read: the pixels are never decoded here."""
+    if kind not in _RASTER_TYPES:
+        return None
+    from PIL import Image, UnidentifiedImageError  # only builds with raster images pay
+
+    try:
+        with warnings.catch_warnings():  # Pillow warns of bombs itself, raw, on stderr
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return f"it claims more pixels than the limit of {MAX_IMAGE_PIXELS:,}"
+    except (UnidentifiedImageError, OSError, ValueError):
+        return f"it is not a readable {kind.removeprefix('image/').upper()} image"
+    if width * height > MAX_IMAGE_PIXELS:
+        return (f"it is {width:,} × {height:,} pixels, more than the limit of "
+                f"{MAX_IMAGE_PIXELS:,}")
+    return None
+
+
+def shorten_data_uris(text: str) -> str:
+    """A message with each long `data:` URI cut to its first characters: warnings name the
+    image without printing kilobytes of base64."""
+    return _DATA_URI.sub(lambda m: f"{m[1]}{m[2]}…", text)
 
 
 def media_type(path: Path) -> str:

@@ -378,3 +378,53 @@ def test_an_svg_image_in_the_brief_survives_in_the_html(mini: Path, tmp_path: Pa
     assert result.exit_code == 0 and "warning" not in result.output, result.output
     html = (tmp_path / "out" / "mini" / "web.html").read_text(encoding="utf-8")
     assert 'src="data:image/svg+xml;base64,' in html
+
+
+# --- images that decode to gigabytes, and warnings that print kilobytes ---------------------------
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A small PNG file (grey, all black) that decodes to width × height pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)
+    body = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body)
+            + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "html"])
+def test_an_image_that_decodes_to_gigabytes_is_refused_with_a_located_warning(
+        mini: Path, tmp_path: Path, fmt: str):
+    (mini / "bomb.png").write_bytes(_png_claiming(10_000, 10_000))
+    add_markdown(mini, "![a bomb](bomb.png)")
+    styles = write_style(tmp_path / "styles", colophon='<div class="bg"></div>',
+                         css=".bg { width: 5mm; height: 5mm; background: url(bomb.png); }")
+    (styles / "hostile" / "bomb.png").write_bytes((mini / "bomb.png").read_bytes())
+    result = invoke("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out",
+                    "-f", fmt)
+    assert result.exit_code == 0, result.output
+    assert "image 'bomb.png' refused: it is 10,000 × 10,000 pixels" in result.output
+    assert "DecompressionBomb" not in result.output and "site-packages" not in result.output
+    if fmt == "pdf":
+        assert "bomb.png: it is 10,000 × 10,000 pixels" in result.output  # the style's too
+
+
+def test_a_warning_names_a_data_uri_without_printing_all_of_it(mini: Path, tmp_path: Path):
+    import base64
+
+    broken = base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'>" + b"x" * 5000).decode()
+    styles = write_style(tmp_path / "styles",
+                         colophon=f'<img alt="" src="data:image/svg+xml;base64,{broken}">')
+    result = invoke("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out",
+                    "-f", "pdf")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if "data:image/svg+xml" in line]
+    assert lines and all(len(line) < 200 and "…" in line for line in lines), lines
