@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import write_atomically
-from .cache import BuildCache, FileHashes, input_hashes, output_key
+from .cache import BuildCache, FileHashes, display_name, input_hashes, output_key
 from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
@@ -68,6 +68,8 @@ class Output:
     sha256: str
     warnings: list[str] = field(default_factory=list)
     cached: bool = False
+    #: Files the rendering read besides the declared inputs (images): real path → sha256.
+    reads: dict[Path, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -184,7 +186,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
             continue
         target = job.target(out_dir)
         output = Output(job, target, entry.get("pages"), target.stat().st_size, entry["sha256"],
-                        cached=True)
+                        list(entry.get("warnings", [])), True, cache.reads(entry))
         report.outputs.append(output)
         if on_done:
             on_done(job, output)
@@ -193,7 +195,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if isinstance(result, Output):
             result.job = job  # a worker returns a copy; keep the planned job
             report.outputs.append(result)
-            cache.record(result.path, keys[job][0], result.sha256, result.pages)
+            cache.record(result.path, keys[job][0], result)
         else:
             report.failures.append((job, result))
         if on_done:
@@ -214,10 +216,11 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
 
 def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, str]]:
     inputs = input_hashes([*job.brief.input_files(), *job.style.files()], hashes)
-    # Remote hosts and allowed scripts change what an output may contain, so they are part of
-    # what it is made from.
+    # Every limit that changes what an output contains, or whether it is made at all, is part
+    # of what it is made from: a cache hit must report what a fresh build would.
     settings = "|".join((job.style.settings.model_dump_json(), ",".join(limits.allowed_hosts),
-                         str(limits.allow_scripts)))
+                         f"scripts={limits.allow_scripts}", f"overflow={limits.allow_overflow}",
+                         f"pages={limits.max_pages}"))
     return output_key(job.format, settings, inputs), inputs
 
 
@@ -272,6 +275,7 @@ class _Made:
     data: bytes
     pages: int | None
     warnings: list[str]
+    reads: dict[Path, str]
 
 
 def build_one(job: Job, library: StyleLibrary, out_dir: Path,
@@ -284,7 +288,7 @@ def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
                            limits.allow_scripts)
     if job.format == "html":
-        return _Made(rendered.html.encode("utf-8"), None, rendered.warnings)
+        return _Made(rendered.html.encode("utf-8"), None, rendered.warnings, rendered.reads)
     from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
 
     laid_out = lay_out(rendered, limits.max_pages)
@@ -297,14 +301,15 @@ def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     with _source_date(job.brief.brief.date):
         data = laid_out.pdf_bytes()
     # Read after writing: some refusals (attachments, images inside SVG) happen only then.
-    return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])])
+    reads = {**rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
+    return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])], reads)
 
 
 def _write(job: Job, out_dir: Path, made: _Made) -> Output:
     target = job.target(out_dir)
     write_atomically(target, made.data)
     return Output(job, target, made.pages, len(made.data),
-                  hashlib.sha256(made.data).hexdigest(), made.warnings)
+                  hashlib.sha256(made.data).hexdigest(), made.warnings, reads=made.reads)
 
 
 def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> list[Path]:
@@ -365,7 +370,10 @@ def write_manifest(out_dir: Path, outputs: list[Output],
             "sha256": output.sha256,
             "pages": output.pages,
             "size": output.size,
-            "inputs": inputs.get(output.path, {}),
+            "inputs": dict(sorted({
+                **inputs.get(output.path, {}),
+                **{display_name(read): digest for read, digest in output.reads.items()},
+            }.items())),
         }
     manifest = {
         "briefgen": __version__,

@@ -10,6 +10,7 @@ where no reader sees them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -74,6 +75,8 @@ class GuardedFetcher(URLFetcher):
         self.roots = [root.resolve() for root in roots]
         self.allowed_hosts = parse_allowed_hosts(allowed_hosts)
         self.refusals: dict[str, str] = {}  # URL → reason, in the order they were refused
+        #: Every local file served: real path → sha256 (the output's inputs, for the cache).
+        self.reads: dict[Path, str] = {}
 
     @property
     def refused(self) -> list[str]:
@@ -98,6 +101,7 @@ class GuardedFetcher(URLFetcher):
             path = resolve_inside(Path(url2pathname(urlsplit(url).path)), self.roots)
             data = read_capped(path) if path else None
             if data is not None and path is not None:
+                self.reads[path] = hashlib.sha256(data).hexdigest()
                 return data, media_type(path), None
             return None, "", (f"larger than {safety.MAX_RESOURCE_BYTES:,} bytes" if path else
                               "not a file inside the brief's or the style's folders")

@@ -7,6 +7,7 @@ style's order, the citation formatter); never raw dicts.
 from __future__ import annotations
 
 import base64
+import hashlib
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class Rendered:
     page_css: str
     roots: list[Path]
     warnings: list[str] = field(default_factory=list)
+    #: Files of the brief's folder that rendering read (embedded images): real path → sha256.
+    #: They belong to the output's inputs as much as the brief does.
+    reads: dict[Path, str] = field(default_factory=dict)
     #: Hosts the build may fetch from (`--allow-remote`); pass the same to `pdf.lay_out`.
     allowed_hosts: tuple[str, ...] = ()
 
@@ -122,11 +126,13 @@ def render_html(
     settings = style.settings
     hosts = parse_allowed_hosts(allowed_hosts)
     warnings: list[str] = []
+    reads: dict[Path, str] = {}
     citer = Citer(brief, settings.citations)  # type: ignore[arg-type]
     stylesheets = _contained_sheets(style, "pdf", warnings)
     renderer = MarkdownRenderer(
         cite=citer,
-        resolve_image=lambda src: _embed_image(src, loaded.folder, warnings, hosts, target),
+        resolve_image=lambda src: _embed_image(src, loaded.folder, warnings, reads, hosts,
+                                               target),
         language=brief.language,
         hug_citations=settings.citations != "author-date",
     )
@@ -151,6 +157,7 @@ def render_html(
         page_css=_page_css(settings),
         roots=[loaded.folder, SHARED_DIR, *style.chain],
         warnings=list(dict.fromkeys(warnings)),
+        reads=reads,
         allowed_hosts=hosts,
     )
 
@@ -173,7 +180,7 @@ def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: C
     }
 
 
-def _embed_image(src: str, folder: Path, warnings: list[str],
+def _embed_image(src: str, folder: Path, warnings: list[str], reads: dict[Path, str],
                  allowed_hosts: tuple[str, ...] = (), target: Target = "pdf") -> str | None:
     """A local image under the brief's folder, as a data: URI; an image on an allowed host, as
     its URL for the PDF (WeasyPrint fetches it) or embedded for HTML; anything else is refused."""
@@ -196,6 +203,7 @@ def _embed_image(src: str, folder: Path, warnings: list[str],
             f"(png, jpeg, gif, webp or svg, at most {safety.MAX_RESOURCE_BYTES / 2**20:g} MB)"
         )
         return None
+    reads[path] = hashlib.sha256(data).hexdigest()
     return _data_uri(src, data, kind, warnings)
 
 

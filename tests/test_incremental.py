@@ -127,3 +127,55 @@ def test_manifest_lists_the_hash_of_every_input(tmp_path: Path):
     assert any(name.endswith("standard/style.css") for name in inputs)
     assert any(name.endswith("NotoSerif-Regular.ttf") for name in inputs)
     assert all(len(digest) == 64 for digest in inputs.values())
+
+
+def test_an_edited_image_the_brief_embeds_is_rebuilt(mini: Path, tmp_path: Path):
+    from test_security import add_markdown
+
+    (mini / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" '
+                                    'height="9"><text y="8">OLD</text></svg>', "utf-8")
+    add_markdown(mini, "![a chart](chart.svg)")
+    out = tmp_path / "out"
+    for fmt in ("html", "pdf"):
+        build(mini, "-s", "standard", "-f", fmt, "-o", out)
+    (mini / "chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" '
+                                    'height="9"><text y="8">NEW</text></svg>', "utf-8")
+    again = build(mini, "-s", "standard", "-f", "html", "-f", "pdf", "-o", out)
+    assert "wrote 2 files" in again and "unchanged" not in again
+    entry = json.loads((out / "manifest.json").read_text("utf-8"))["outputs"][0]
+    assert any(name.endswith("chart.svg") for name in entry["inputs"])
+
+
+def test_a_file_a_style_fetches_from_the_brief_folder_is_an_input(mini: Path, tmp_path: Path):
+    from test_security import write_style
+
+    styles = write_style(tmp_path / "styles", colophon='<img src="logo.svg" alt="">')
+    (mini / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="9" '
+                                   'height="9"/>', "utf-8")
+    out = tmp_path / "out"
+    args = (mini, "-s", "hostile", "-t", styles, "-f", "pdf", "-o", out)
+    build(*args)
+    (mini / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="19" '
+                                   'height="9"/>', "utf-8")
+    assert "wrote 1 file " in build(*args)
+
+
+def test_a_cache_hit_reports_what_a_fresh_build_would(tmp_path: Path):
+    styles = tmp_path / "styles"
+    (styles / "tight").mkdir(parents=True)
+    (styles / "tight" / "style.yaml").write_text(
+        "extends: standard\nformats: [pdf]\nbudgets:\n  max_pages: 1\n", "utf-8")
+    args = [str(MINI), "-s", "tight", "--templates", str(styles), "-o", str(tmp_path / "out")]
+    first = runner.invoke(app, ["build", *args, "--allow-overflow"])
+    assert first.exit_code == 0 and "over the style's limit" in first.output, first.output
+    # The same build again: a cache hit, and the same warning.
+    hit = runner.invoke(app, ["build", *args, "--allow-overflow"])
+    assert hit.exit_code == 0 and "unchanged" in hit.output, hit.output
+    assert "over the style's limit" in hit.output
+    # Without --allow-overflow a fresh build fails, so the cached file must not pass.
+    plain = runner.invoke(app, ["build", *args])
+    assert plain.exit_code == 1, plain.output
+    assert "runs to 2 pages, 1 over the style's limit of 1" in plain.output
+    # --max-pages changes whether an output may be made at all.
+    capped = runner.invoke(app, ["build", *args, "--allow-overflow", "--max-pages", "1"])
+    assert capped.exit_code == 1 and "limit of 1 pages" in capped.output, capped.output
