@@ -183,10 +183,10 @@ def lay_out(rendered: Rendered, max_pages: int = 200,
     fetcher = GuardedFetcher(rendered.roots, (*rendered.allowed_hosts, *allowed_hosts))
     fonts = FontConfiguration()
     with _collecting() as collector:
-        sheets = [CSS(filename=str(p), url_fetcher=fetcher, font_config=fonts)
-                  for p in rendered.stylesheets]
-        if rendered.page_css:  # style.yaml's page settings win over the stylesheets'
-            sheets.append(CSS(string=rendered.page_css, url_fetcher=fetcher, font_config=fonts))
+        sheets = [CSS(filename=str(sheet), url_fetcher=fetcher, font_config=fonts)
+                  if isinstance(sheet, Path) else
+                  CSS(string=sheet, url_fetcher=fetcher, font_config=fonts)
+                  for sheet in rendered.stylesheets]
         html = HTML(string=rendered.html, base_url=str(rendered.base_url) + "/",
                     url_fetcher=fetcher)
         token = _page_limit.set(max_pages)

@@ -61,8 +61,8 @@ class Rendered:
 
     html: str
     base_url: Path
-    stylesheets: list[Path]
-    page_css: str
+    #: CSS files and the `@page` rules of `page:` settings, in cascade order.
+    stylesheets: list[Path | str]
     roots: list[Path]
     warnings: list[str] = field(default_factory=list)
     #: Files of the brief's folder that rendering read (embedded images): real path → sha256.
@@ -95,13 +95,15 @@ def ordered_sections(brief: Brief, settings: StyleSettings) -> list[SectionView]
         views.append(SectionView(key, brief.heading(key), len(views) + 1))
         if settings.show_extras:
             add_extras_after(key)
-            for hidden in _hidden_keys_after(key, settings.sections, shown):
+            for hidden in _hidden_keys_after(key, shown):
                 add_extras_after(hidden)
     return views
 
 
-def _hidden_keys_after(key: str, order: list[str], shown: list[str]) -> list[str]:
-    """Canonical keys after `key` (in reading order) up to the next shown one."""
+def _hidden_keys_after(key: str, shown: list[str]) -> list[str]:
+    """Canonical keys after `key` (in the source's reading order, whatever order the style
+    prints them in) up to the next shown one: an extra section that followed one of them in
+    the source follows `key` on the page."""
     index = SECTION_KEYS.index(key)
     hidden: list[str] = []
     for later in SECTION_KEYS[index + 1 :]:
@@ -154,7 +156,6 @@ def render_html(
         html=html,
         base_url=loaded.folder,
         stylesheets=[SHARED_DIR / "fonts.css", *stylesheets],
-        page_css=_page_css(settings),
         roots=[loaded.folder, SHARED_DIR, *style.chain],
         warnings=list(dict.fromkeys(warnings)),
         reads=reads,
@@ -228,13 +229,14 @@ def _embed_remote(src: str, warnings: list[str], allowed_hosts: tuple[str, ...])
     return _data_uri(src, fetched.data, fetched.media_type, warnings)
 
 
-def _contained_sheets(style: Style, target: Target, warnings: list[str]) -> list[Path]:
-    """The style's CSS files, keeping only regular files inside the style's own folders: a
+def _contained_sheets(style: Style, target: Target,
+                      warnings: list[str]) -> list[Path | str]:
+    """The style's CSS, keeping only regular files inside the style's own folders: a
     `stylesheets` entry such as `../../x` or `/proc/self/environ`, or a symlink pointing out,
     would otherwise be read (and, for HTML, copied into the output)."""
-    sheets: list[Path] = []
+    sheets: list[Path | str] = []
     for sheet in style.stylesheets(target):
-        if resolve_inside(sheet, style.chain) is None:
+        if isinstance(sheet, Path) and resolve_inside(sheet, style.chain) is None:
             warnings.append(f"stylesheet {str(sheet)!r} refused: not a file inside the style's "
                             "folders")
         else:
@@ -243,18 +245,10 @@ def _contained_sheets(style: Style, target: Target, warnings: list[str]) -> list
 
 
 def _inline_css(style: Style, warnings: list[str]) -> Markup:
-    css = "\n".join(read_text(sheet) for sheet in _contained_sheets(style, "html", warnings))
+    css = "\n".join(read_text(sheet) if isinstance(sheet, Path) else sheet
+                    for sheet in _contained_sheets(style, "html", warnings))
     # CSS cannot legitimately contain "</", and it would end the <style> element early.
     return Markup(css.replace("</", "<\\/"))
-
-
-def _page_css(settings: StyleSettings) -> str:
-    rules = []
-    if settings.page.size:
-        rules.append(f"size: {settings.page.size};")
-    if settings.page.margin:
-        rules.append(f"margin: {settings.page.margin};")
-    return f"@page {{ {' '.join(rules)} }}" if rules else ""
 
 
 def _render_error(error: Exception, style: Style) -> BriefgenError:

@@ -15,7 +15,7 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from jinja2 import (
@@ -45,6 +45,7 @@ SHARED_DIR = BUILTIN_DIR / "_shared"
 STYLE_FILE = "style.yaml"
 TEMPLATE_FILE = "brief.html.j2"
 Format = Literal["pdf", "html"]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class PageSettings(BaseModel):
@@ -53,6 +54,12 @@ class PageSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     size: Annotated[str, BeforeValidator(css_values.page_size)] | None = None
     margin: Annotated[str, BeforeValidator(css_values.page_margin)] | None = None
+
+    def css(self) -> str:
+        """The `@page` rule these settings make ("" for none)."""
+        rules = [f"{name}: {value};" for name, value in (("size", self.size),
+                                                         ("margin", self.margin)) if value]
+        return f"@page {{ {' '.join(rules)} }}" if rules else ""
 
 
 class Budgets(BaseModel):
@@ -77,11 +84,23 @@ class StyleSettings(BaseModel):
     citations: str = "numbered"
     budgets: Budgets = Budgets()
     formats: list[Format] = ["pdf", "html"]
+    options: dict[str, Any] = {}
+
+
+class FolderSettings(BaseModel):
+    """What one style folder's own `style.yaml` says about its own files. Read per folder, not
+    inherited: names are relative to that folder, and a parent's sheets stay under a child's."""
+
+    model_config = ConfigDict(extra="ignore")  # the rest is StyleSettings'
+    page: PageSettings = PageSettings()
     stylesheets: list[str] = ["style.css"]
     html_stylesheets: list[str] = Field(
         default=[], description="Added after `stylesheets` in HTML output only (screen rules)."
     )
-    options: dict[str, Any] = {}
+
+
+#: Keys of `style.yaml` that FolderSettings reads and inheritance leaves alone.
+_FOLDER_KEYS = ("stylesheets", "html_stylesheets")
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ class Style:
     folder: Path
     chain: tuple[Path, ...]  # this folder first, then each ancestor's
     builtin: bool
+    own: tuple[FolderSettings, ...] = ()  # each chain folder's own, in the same order
 
     @property
     def name(self) -> str:
@@ -108,17 +128,22 @@ class Style:
             hint="add 'extends: standard' to style.yaml",
         )
 
-    def stylesheets(self, target: Format = "pdf") -> list[Path]:
-        """CSS files, ancestors' first so that a child's rules win; HTML adds screen sheets."""
-        keys = ["stylesheets", "html_stylesheets"] if target == "html" else ["stylesheets"]
-        sheets: list[Path] = []
-        for key in keys:
-            for folder in reversed(self.chain):
-                defaults = ["style.css"] if key == "stylesheets" else []
-                for name in _own_settings(folder).get(key, defaults):
-                    if (folder / name).is_file() and folder / name not in sheets:
-                        sheets.append(folder / name)
-        return sheets
+    def stylesheets(self, target: Format = "pdf") -> list[Path | str]:
+        """The CSS of an edition in cascade order, ancestors first so that a child's rules win.
+
+        For PDF each style of the chain adds the `@page` rule of its own `page:` settings and
+        then its own sheets: a style's CSS overrides its own `page:`, and its `page:` overrides
+        its parents' CSS, so the nearest setting wins. HTML adds every `html_stylesheets`."""
+        layers: list[Path | str] = []
+        for folder, own in zip(reversed(self.chain), reversed(self.own), strict=True):
+            if target == "pdf" and own.page.css():
+                layers.append(own.page.css())
+            layers.extend(folder / name for name in own.stylesheets)
+        if target == "html":
+            for folder, own in zip(reversed(self.chain), reversed(self.own), strict=True):
+                layers.extend(folder / name for name in own.html_stylesheets)
+        found = [layer for layer in layers if isinstance(layer, str) or layer.is_file()]
+        return list(dict.fromkeys(found))
 
     def files(self) -> list[Path]:
         """Every file the style's output depends on: settings, templates, CSS, fonts.
@@ -174,20 +199,16 @@ class StyleLibrary:
                 + "known styles: " + ", ".join(folders),
             )
         chain = self._chain(name, folders)
+        own = tuple(_validated(FolderSettings, _own_settings(f), f / STYLE_FILE) for f in chain)
         merged: dict[str, Any] = {}
         for folder in reversed(chain):
             merged = _merge(merged, _own_settings(folder))
+        for key in _FOLDER_KEYS:
+            merged.pop(key, None)
         merged["name"] = name
-        try:
-            settings = StyleSettings.model_validate(merged)
-        except ValidationError as error:
-            raise BriefgenError(problems=[
-                Problem(e["msg"], file=chain[0] / STYLE_FILE,
-                        field=".".join(str(p) for p in e["loc"]))
-                for e in error.errors()
-            ]) from None
+        settings = _validated(StyleSettings, merged, chain[0] / STYLE_FILE)
         _check_settings(settings, chain[0] / STYLE_FILE)
-        return Style(settings, chain[0], tuple(chain), chain[0].parent == BUILTIN_DIR)
+        return Style(settings, chain[0], tuple(chain), chain[0].parent == BUILTIN_DIR, own)
 
     def _chain(self, name: str, folders: dict[str, Path]) -> list[Path]:
         chain: list[Path] = []
@@ -323,6 +344,16 @@ def template_error(error: TemplateSyntaxError) -> BriefgenError:
         line=error.lineno,
         hint="fix the template; see docs/templates.md for the blocks and variables",
     )
+
+
+def _validated(model: type[ModelT], data: dict[str, Any], path: Path) -> ModelT:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise BriefgenError(problems=[
+            Problem(e["msg"], file=path, field=".".join(str(p) for p in e["loc"]))
+            for e in error.errors()
+        ]) from None
 
 
 def _own_settings(folder: Path) -> dict[str, Any]:

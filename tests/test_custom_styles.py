@@ -131,3 +131,45 @@ def test_validate_reports_word_budgets_per_section(mini: Path):
     assert result.exit_code == 1
     output = " ".join(result.output.split())
     assert "Summary has 340 words, 40 over the 'standard' style's budget of 300" in output
+
+
+A5 = (419.5, 595.3)  # points
+A4 = (595.3, 841.9)
+A6 = (297.6, 419.5)
+
+
+@pytest.mark.parametrize(("yaml", "css", "size"), [
+    ("page:\n  size: A5\n", "", A5),                  # a child's page: beats its parent's CSS
+    ("", "@page { size: A5; }", A5),                  # a child's CSS beats its parent's page:
+    ("page:\n  size: A6\n", "@page { size: A5; }", A5),  # a style's CSS beats its own page:
+    ("", "", A4),                                     # nothing said: the parent's A4
+])
+def test_the_nearest_page_setting_wins(tmp_path: Path, yaml: str, css: str, size: tuple):
+    from pypdf import PdfReader
+
+    folder = tmp_path / "styles" / "paged"
+    folder.mkdir(parents=True)
+    (folder / "style.yaml").write_text(f"extends: standard\n{yaml}", encoding="utf-8")
+    (folder / "style.css").write_text(css, encoding="utf-8")
+    result = runner.invoke(app, ["build", str(MINI), "-s", "paged", "-f", "pdf", "-t",
+                                 str(tmp_path / "styles"), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    box = PdfReader(tmp_path / "out" / "mini" / "paged.pdf").pages[0].mediabox
+    assert (round(float(box.width), 1), round(float(box.height), 1)) == size
+
+
+def test_a_style_that_reorders_sections_keeps_extras_with_the_section_before_them():
+    from briefgen.model import Brief
+    from briefgen.render import ordered_sections
+    from briefgen.styles import StyleSettings
+
+    brief = Brief.model_validate({
+        "title": "T", "date": "2026-01-01", "executive_summary": "S.",
+        "analysis": [{"title": "A", "body": "a"}], "implications": [{"body": "i"}],
+        "recommendations": [{"title": "R"}],
+        "extras": [{"key": "annex", "title": "Annex", "after": "implications"},
+                   {"key": "coda", "title": "Coda", "after": "recommendations"}]})
+    settings = StyleSettings(name="x", sections=["recommendations", "executive_summary",
+                                                 "analysis"])
+    assert [view.key for view in ordered_sections(brief, settings)] == [
+        "recommendations", "coda", "executive_summary", "analysis", "annex"]

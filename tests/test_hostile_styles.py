@@ -72,12 +72,12 @@ def test_the_page_stylesheet_is_parsed_under_the_guarded_fetcher(tmp_path: Path,
                                                                  server: CountingServer):
     """Second line of defence: even CSS briefgen writes itself cannot fetch."""
     secret = potent(tmp_path / "secret.css", f"SECRET-{uuid.uuid4().hex}")
-    rendered = Rendered(
-        html="<!doctype html><title>t</title><p>text</p>", base_url=tmp_path / "brief",
-        stylesheets=[], roots=[tmp_path / "brief"],
-        page_css=(f"@import url({server.url('/page.css')}); @import url(file://{secret}); "
-                  f"@font-face {{ font-family: x; src: url({server.url('/f.ttf')}) }} "
-                  "body { font-family: x; background: url(file:///dev/zero) }"))
+    page_rule = (f"@import url({server.url('/page.css')}); @import url(file://{secret}); "
+                 f"@font-face {{ font-family: x; src: url({server.url('/f.ttf')}) }} "
+                 "body { font-family: x; background: url(file:///dev/zero) }")
+    rendered = Rendered(html="<!doctype html><title>t</title><p>text</p>",
+                        base_url=tmp_path / "brief", stylesheets=[page_rule],
+                        roots=[tmp_path / "brief"])
     (tmp_path / "brief").mkdir()
     laid_out = lay_out(rendered)
     assert server.requests == []
