@@ -65,7 +65,8 @@ def test_build_writes_pdf_and_html_and_ends_with_a_summary(tmp_path: Path):
     result = invoke("build", MINI, "--style", "standard", "--output", out)
     assert result.exit_code == 0, result.output
     assert (out / "mini" / "standard.pdf").stat().st_size > 10_000
-    assert (out / "mini" / "standard.html").is_file()
+    html = (out / "mini" / "standard.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Water Sharing on the Syr Darya" in html
     assert result.output.strip().splitlines()[-1] == f"wrote 2 files for 1 brief into {out}/"
     assert "Water Sharing on the Syr Darya" in pdf_text(out / "mini" / "standard.pdf")
 
@@ -74,6 +75,8 @@ def test_build_html_only(tmp_path: Path):
     result = invoke("build", MINI, "-s", "standard", "-f", "html", "-o", tmp_path)
     assert result.exit_code == 0, result.output
     assert not (tmp_path / "mini" / "standard.pdf").exists()
+    assert "Water Sharing on the Syr Darya" in (tmp_path / "mini" / "standard.html").read_text(
+        encoding="utf-8")
 
 
 def test_build_rejects_an_unknown_format_and_style(tmp_path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefgen.cli import app
@@ -30,6 +31,8 @@ def test_the_page_limit_leaves_normal_documents_alone(tmp_path: Path):
     result = runner.invoke(app, ["build", str(MINI), "-s", "standard", "-f", "pdf", "-o",
                                  str(tmp_path), "--max-pages", "2"])
     assert result.exit_code == 0, result.output
+    pages = len(PdfReader(tmp_path / "mini" / "standard.pdf").pages)
+    assert pages == 2 and "2 pages" in result.output  # at the limit, and built
 
 
 def test_a_template_that_loops_for_ever_is_stopped_by_the_render_timeout(tmp_path: Path):
