@@ -8,11 +8,9 @@ reported and the others are still built.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
-import os
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -298,8 +296,7 @@ def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     if overflow and not limits.allow_overflow:
         raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
                             hint="shorten those sections, or pass --allow-overflow")
-    with _source_date(job.brief.brief.date):
-        data = laid_out.pdf_bytes()
+    data = laid_out.pdf_bytes()
     # Read after writing: some refusals (attachments, images inside SVG) happen only then.
     reads = {**rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
     return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])], reads)
@@ -331,23 +328,6 @@ def overflow_message(job: Job, pages: int, limit: int) -> str:
     listed = ", ".join(f"{key} ({words} words)" for key, words in longest)
     return (f"{job.label()} runs to {pages} pages, {pages - limit} over the style's limit of "
             f"{limit}; the longest sections are {listed}")
-
-
-class _source_date:
-    """Sets SOURCE_DATE_EPOCH from the brief's date (unless already set) while writing."""
-
-    def __init__(self, date: dt.date) -> None:
-        self.epoch = str(int(dt.datetime(date.year, date.month, date.day,
-                                         tzinfo=dt.UTC).timestamp()))
-        self.previous: str | None = None
-
-    def __enter__(self) -> None:
-        self.previous = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ.setdefault("SOURCE_DATE_EPOCH", self.epoch)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.previous is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def write_manifest(out_dir: Path, outputs: list[Output],

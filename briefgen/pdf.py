@@ -167,11 +167,15 @@ class _collecting:
         self.collector = _Collector()
         self.logger = logging.getLogger("weasyprint")
         self.logger.addHandler(self.collector)
+        # Not also to the caller's handlers while we collect; as it was afterwards, so a
+        # notebook that uses briefgen keeps its own logging.
+        self.propagated = self.logger.propagate
         self.logger.propagate = False
         return self.collector
 
     def __exit__(self, *exc: object) -> None:
         self.logger.removeHandler(self.collector)
+        self.logger.propagate = self.propagated
 
 
 def lay_out(rendered: Rendered, max_pages: int = 200,

@@ -20,8 +20,8 @@ from .model import SECTION_KEYS, strings_in
 
 Level = Literal["error", "warning"]
 
-_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
-          "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12}
+_SCALE = {"thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+          "trillion": 1e12, "tn": 1e12}
 _FIGURE_RE = re.compile(
     r"(?P<currency>[$€£]|US\$|USD\s?)?"
     r"(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"

@@ -146,8 +146,8 @@ def render_html(
         raise template_error(error) from None
     except BriefgenError:
         raise
-    except Exception as error:  # any failure inside a template is the template's fault
-        raise _render_error(error, style) from None
+    except Exception as error:  # raised while the template ran: reported against it
+        raise _template_failure(error, style) from error
     if target == "html" and not allow_scripts:
         html, removed = remove_active_content(html)
         warnings.extend(f"removed {what} from the HTML (the project's settings do not allow "
@@ -251,16 +251,29 @@ def _inline_css(style: Style, warnings: list[str]) -> Markup:
     return Markup(css.replace("</", "<\\/"))
 
 
-def _render_error(error: Exception, style: Style) -> BriefgenError:
+def _template_failure(error: Exception, style: Style) -> BriefgenError:
+    """A located error for an exception raised while a template ran. If it was raised inside
+    briefgen's own code (a filter, a model method), the hint says so: the template may have
+    called it correctly, and then the fault is briefgen's."""
     file, line = _template_frame(error)
     kind = type(error).__name__
     message = error.message if isinstance(error, TemplateError) and error.message else str(error)
-    return BriefgenError(
-        f"template failed ({kind}): {message}",
-        file=file or style.folder,
-        line=line,
-        hint="fix the template; docs/templates.md lists what a template may use",
-    )
+    origin = _briefgen_frame(error)
+    hint = ("fix the template; docs/templates.md lists what a template may use" if origin is None
+            else f"it was raised in briefgen's {origin}: if the template's call is right, this "
+                 "is a briefgen bug; run again with --debug and report the traceback")
+    return BriefgenError(f"template failed ({kind}): {message}", file=file or style.folder,
+                         line=line, hint=hint)
+
+
+def _briefgen_frame(error: Exception) -> str | None:
+    """`module.py:line` of the innermost frame, if that frame is briefgen's own code."""
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return None
+    last = Path(frames[-1].filename)
+    package = Path(__file__).resolve().parent
+    return f"{last.name}:{frames[-1].lineno}" if last.resolve().parent == package else None
 
 
 def _template_frame(error: Exception) -> tuple[Path | None, int | None]:

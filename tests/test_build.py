@@ -186,3 +186,16 @@ def _in_project_root(monkeypatch: pytest.MonkeyPatch):
 def test_pdfs_are_tagged_for_screen_readers(example_build: Path):
     root = PdfReader(example_build / "standard.pdf").trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+
+
+def test_a_build_leaves_the_process_as_it_found_it(tmp_path: Path):
+    """A notebook that builds a brief keeps its environment and its logging as they were."""
+    import logging
+
+    logger = logging.getLogger("weasyprint")
+    environment, propagate = dict(os.environ), logger.propagate
+    library = StyleLibrary()
+    jobs = plan([load_brief(MINI)], library, ["memo"], [], ["pdf"])
+    report = run(jobs, library, tmp_path, timeout=0)  # in this process
+    assert report.ok and (tmp_path / "mini" / "memo.pdf").is_file()
+    assert dict(os.environ) == environment and logger.propagate == propagate

@@ -248,3 +248,12 @@ def test_a_huge_template_is_a_located_error(mini: Path, tmp_path: Path):
                     "-f", "html", "-j", "1")
     assert result.exit_code == 1
     assert "big.j2" in result.output and "larger than the limit" in result.output
+
+
+def test_an_error_raised_inside_briefgen_says_so(mini: Path, tmp_path: Path):
+    error = _render_colophon(mini, tmp_path, "{{ brief.heading(5) }}")
+    (problem,) = error.problems
+    assert "template failed (AttributeError)" in problem.message
+    assert "raised in briefgen's model.py" in (problem.hint or "") and "bug" in problem.hint
+    plain = _render_colophon(mini, tmp_path / "again", "{{ brief.nothing.here }}")
+    assert "briefgen bug" not in (plain.problems[0].hint or "")
