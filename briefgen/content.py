@@ -23,7 +23,7 @@ from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .model import Brief
 from .safety import guarded_file
-from .sections import Path_, parse_body
+from .sections import KeyPath, parse_body
 from .yamlfile import JsonError, YamlLimitError, compose, construct, load_json
 
 MARKDOWN_NAMES = ("brief.md",)
@@ -53,14 +53,14 @@ class _Located:
     """Raw data merged from the brief's files, and the file and line of each value."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    where: dict[Path_, tuple[Path, int]] = field(default_factory=dict)
+    where: dict[KeyPath, tuple[Path, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     # Set when a file could not be read or parsed: its fields are then unknown, not missing.
     unreadable: bool = False
     # Likewise for the sources: an id cited in the brief may be in the part that failed.
     sources_unreadable: bool = False
 
-    def locate(self, path: Path_) -> tuple[Path | None, int | None]:
+    def locate(self, path: KeyPath) -> tuple[Path | None, int | None]:
         """The file and line of the longest known prefix of `path`."""
         for length in range(len(path), -1, -1):
             if path[:length] in self.where:
@@ -366,7 +366,7 @@ def _read_data_brief(path: Path, located: _Located) -> None:
 
 
 def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
-               root: Path_) -> tuple[Any, bool]:
+               root: KeyPath) -> tuple[Any, bool]:
     """Parse YAML, recording the line of every value: (data, True); or, when the text cannot be
     read, (None, False) with the reason among the problems."""
     try:
@@ -410,7 +410,7 @@ def _field_on_line(located: _Located, path: Path, line: int) -> str | None:
     return _dotted(_common_prefix(fields)) or None
 
 
-def _common_prefix(paths: list[Path_]) -> Path_:
+def _common_prefix(paths: list[KeyPath]) -> KeyPath:
     first, shortest = paths[0], min(len(at) for at in paths)
     for index in range(shortest):
         if any(at[index] != first[index] for at in paths):
@@ -419,13 +419,13 @@ def _common_prefix(paths: list[Path_]) -> Path_:
 
 
 def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: _Located,
-                  root: Path_) -> None:
+                  root: KeyPath) -> None:
     """Walk the YAML node tree to learn which line each value sits on."""
     located.where[root] = (path, first_line)
 
     visited: set[int] = set()
 
-    def walk(node: yaml.Node, at: Path_) -> None:
+    def walk(node: yaml.Node, at: KeyPath) -> None:
         # An alias reuses a node: walking it once is enough, and walking it again for every
         # reference would let a "billion laughs" file run for hours.
         if id(node) in visited:
@@ -496,7 +496,7 @@ def _problems_from(error: ValidationError, located: _Located, main: Path) -> lis
     return problems
 
 
-def _citation_problems(item: dict, loc: Path_, located: _Located, file: Path) -> list[Problem]:
+def _citation_problems(item: dict, loc: KeyPath, located: _Located, file: Path) -> list[Problem]:
     """One problem per unknown id, on the line where it is cited."""
     problems = []
     text = read_text(file) if file.is_file() else ""
@@ -535,7 +535,7 @@ def _line_of(text: str, pattern: re.Pattern[str], after: int) -> int | None:
     return None
 
 
-def _missing_hint(loc: Path_) -> str:
+def _missing_hint(loc: KeyPath) -> str:
     if loc == ("executive_summary",):
         return "add a '# Executive Summary' section"
     if len(loc) == 1:
@@ -543,7 +543,7 @@ def _missing_hint(loc: Path_) -> str:
     return f"add '{loc[-1]}' to this entry"
 
 
-def _did_you_mean(loc: Path_) -> str:
+def _did_you_mean(loc: KeyPath) -> str:
     fields = list(_model_at(loc[:-1]).model_fields)
     close = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
     if close:
@@ -551,7 +551,7 @@ def _did_you_mean(loc: Path_) -> str:
     return "known fields: " + ", ".join(fields)
 
 
-def _model_at(loc: Path_) -> type[BaseModel]:
+def _model_at(loc: KeyPath) -> type[BaseModel]:
     """The model class that validates the value at `loc` inside a Brief."""
     model: Any = Brief
     for part in loc:
@@ -576,7 +576,7 @@ def _message(item: dict) -> str:
     return message
 
 
-def _dotted(loc: Path_) -> str:
+def _dotted(loc: KeyPath) -> str:
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

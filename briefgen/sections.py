@@ -21,7 +21,9 @@ from markdown_it.token import Token
 
 from .errors import Problem
 
-Path_ = tuple[str | int, ...]
+#: Where a value sits in the brief's data: field names and list indexes, e.g.
+#: `("recommendations", 0, "actions", 1)`. Problems and line numbers are keyed by it.
+KeyPath = tuple[str | int, ...]
 
 HEADING_ALIASES: dict[str, tuple[str, ...]] = {
     "key_messages": (
@@ -51,7 +53,9 @@ HEADING_ALIASES: dict[str, tuple[str, ...]] = {
 _QUALIFIERS = ("strategic", "policy", "political", "main", "our")
 _ALIAS_TO_KEY = {alias: key for key, aliases in HEADING_ALIASES.items() for alias in aliases}
 
-_META_KEYS: dict[str, dict[str, str]] = {
+#: The `Key: value` detail lines each structured section reads: the key as written (in any case)
+#: → the field it fills. The importer turns plain-text `- Priority: high` items into these lines.
+META_KEYS: dict[str, dict[str, str]] = {
     "assessments": {"likelihood": "likelihood", "probability": "likelihood"},
     "recommendations": {
         "priority": "priority", "owner": "owner", "lead": "owner",
@@ -60,7 +64,11 @@ _META_KEYS: dict[str, dict[str, str]] = {
 }
 _META_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.+?)\s*$")
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
-_BOLD_LEAD = re.compile(r"^\*\*(?P<title>[^*]+?)[:.]?\*\*[:.]?\s+(?P<text>\S.*)$", re.DOTALL)
+# Strong emphasis either way CommonMark writes it, closed by the mark that opened it.
+_BOLD_LEAD = re.compile(
+    r"^(?:\*\*(?P<star>[^*]+?)[:.]?\*\*|__(?P<under>[^_]+?)[:.]?__)[:.]?\s+(?P<text>\S.*)$",
+    re.DOTALL,
+)
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
 
 # Splitting needs only the block structure and its line map: skipping the inline pass halves
@@ -110,7 +118,7 @@ class ParsedBody:
     """What the body gave: field values, where each came from, and what went wrong."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    lines: dict[Path_, int] = field(default_factory=dict)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -189,9 +197,21 @@ def _split_on_headings(lines: list[str], level: int) -> list[_Section]:
 
 def _heading_title(source: str, env: dict[str, Any]) -> str:
     """A heading's words without Markdown emphasis: `# **Key Judgments**` → `Key Judgments`."""
-    children = _inline_md.parseInline(source, env)[0].children or []
-    text = "".join(c.content for c in children if c.type in ("text", "code_inline", "softbreak"))
-    return " ".join(text.split()) or source.strip()
+    return inline_words(_inline_md.parseInline(source, env)[0]) or source.strip()
+
+
+def inline_words(inline: Token) -> str:
+    """An inline token's words without emphasis or link syntax, line breaks read as spaces.
+
+    The importer names sections by these words too, so a heading maps to the same field when a
+    brief is imported as when it is loaded.
+    """
+    text = "".join(
+        " " if child.type in ("softbreak", "hardbreak") else child.content
+        for child in inline.children or []
+        if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+    )
+    return " ".join(text.split())
 
 
 def _first_text_line(lines: list[str]) -> int:
@@ -229,12 +249,16 @@ def top_level_items(tokens: list[Token], list_index: int) -> Iterator[Token]:
 
 def _list_items(tokens: list[Token], list_index: int, lines: list[str]) -> list[tuple[int, str]]:
     return [
-        (token.map[0], _item_markdown(lines[token.map[0] : token.map[1]]))
+        (token.map[0], item_markdown(lines[token.map[0] : token.map[1]]))
         for token in top_level_items(tokens, list_index)
     ]
 
 
-def _item_markdown(item_lines: list[str]) -> str:
+def item_markdown(item_lines: list[str]) -> str:
+    """A list item's Markdown without its marker, its continuation lines dedented to match.
+
+    What the loader stores as a point or an action is what the importer writes for one.
+    """
     first = item_lines[0]
     marker = _LIST_MARKER.match(first)
     width = len(marker[0]) if marker else 0
@@ -312,7 +336,7 @@ def _parse_recommendations(result: ParsedBody, key: str, lines: list[str], offse
             if not block.items:
                 _report_stray(result, key, offset + block.start, "outside the numbered list")
             for line, text in block.items:
-                title, rest = _split_lead(text)
+                title, rest = split_lead(text)
                 result.lines[(key, len(groups))] = offset + line
                 groups.append({"title": title or text, "rationale": rest if title else ""})
     for part in parts[1:]:
@@ -323,7 +347,7 @@ def _parse_recommendations(result: ParsedBody, key: str, lines: list[str], offse
         group["actions"] = [
             {"title": title, "text": rest} if title else {"text": text}
             for text in group.pop("items")
-            for title, rest in [_split_lead(text)]
+            for title, rest in [split_lead(text)]
         ]
         groups.append(group)
     _require_subheadings(result, key, lines, offset, groups, "## Diversify export routes")
@@ -331,7 +355,7 @@ def _parse_recommendations(result: ParsedBody, key: str, lines: list[str], offse
 
 
 def _grouped(
-    part: _Section, key: str, items_name: str, result: ParsedBody, path: Path_, offset: int
+    part: _Section, key: str, items_name: str, result: ParsedBody, path: KeyPath, offset: int
 ) -> dict[str, Any]:
     """Split a `##` part into metadata lines, prose body and list items."""
     blocks = _blocks(part.lines)
@@ -340,7 +364,7 @@ def _grouped(
     prose: list[Block] = []
     items: list[str] = []
     for block in blocks:
-        meta = _metadata(_source(part.lines, block), _META_KEYS[key]) if not block.items else None
+        meta = _metadata(_source(part.lines, block), META_KEYS[key]) if not block.items else None
         if meta:
             for name in meta:
                 result.lines[(*path, name)] = base + block.start
@@ -365,10 +389,16 @@ def _metadata(paragraph: str, known: dict[str, str]) -> dict[str, str] | None:
     return found
 
 
-def _split_lead(text: str) -> tuple[str | None, str]:
-    """`**Title:** rest` → (Title, rest); anything else → (None, text)."""
+def split_lead(text: str) -> tuple[str | None, str]:
+    """`**Title:** rest` or `__Title:__ rest` → (Title, rest); anything else → (None, text).
+
+    The importer reads a list item's title with this too, so it never writes an action whose
+    title a build would lose, nor sees a title a build would not.
+    """
     match = _BOLD_LEAD.match(text)
-    return (match["title"].strip(), match["text"].strip()) if match else (None, text)
+    if match is None:
+        return None, text
+    return (match["star"] or match["under"]).strip(), match["text"].strip()
 
 
 def _report_stray(result: ParsedBody, key: str, line: int, where: str) -> None:
