@@ -25,7 +25,11 @@ from conftest import FIXTURES, ROOT, pdf_pages
 IMPORTS = FIXTURES / "import"
 PLAIN = IMPORTS / "marren-basin.txt"
 MARKDOWN = IMPORTS / "harbour-resilience.md"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "002_0c9bc36759053a27.txt"
+UNTITLED = IMPORTS / "tarrow-grid.txt"
+CONTENT_FORMAT = IMPORTS / "content-format.md"
+SECTION_FIELDS = {"key_messages", "executive_summary", "introduction", "background", "analysis",
+                  "implications", "assessments", "recommendations", "conclusion", "extras",
+                  "headings"}
 TODAY = dt.date(2026, 3, 2)
 DETAIL_LABELS = {"likelihood", "probability", "priority", "owner", "lead", "responsible",
                  "timeframe", "timeline"}
@@ -104,7 +108,7 @@ def markdown_import(tmp_path: Path) -> ImportReport:
     return import_brief(MARKDOWN, tmp_path / "content", today=TODAY)
 
 
-# --- plain text shaped like the seed briefs -------------------------------------------------
+# --- plain text with group lines ---------------------------------------------------------------
 
 
 def test_plain_text_builds_and_every_sentence_reaches_the_pdf(plain_import, tmp_path: Path):
@@ -214,26 +218,83 @@ def test_markdown_report_names_promoted_and_extra_sections(markdown_import):
         (69, "share-button"), (71, "related-link")]
 
 
-# --- the real seed --------------------------------------------------------------------------
+# --- plain text without a title line, numbered groups and page furniture --------------------
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="the seed texts live beside the repository")
-def test_seed_002_imports_with_every_sentence_in_the_loaded_brief(tmp_path: Path):
-    report = import_brief(SEED, tmp_path, today=TODAY)
+def test_untitled_plain_text_imports_with_every_sentence_in_the_loaded_brief(tmp_path: Path):
+    report = import_brief(UNTITLED, tmp_path, today=TODAY)
     brief = load_brief(report.folder).brief
-    pieces = fragments(SEED, report.dropped)
+    pieces = fragments(UNTITLED, report.dropped)
     assert len(pieces) > 60
     assert missing_from(brief_text(brief), pieces) == []
-    assert report.dropped == [(52, "Leave a Reply", "comment-form")]
+    assert report.dropped == [(51, "Read 2,417 times", "view-counter"),
+                              (52, "Share this", "share-button"),
+                              (53, "Leave a Reply", "comment-form")]
     assert report.todo == ["title", "date", "authors"]  # its first line is a section name
     assert brief.title == "TODO: title of the brief"
     assert [k for _, k, _ in report.sections] == [
         "executive_summary", "introduction", "background", "analysis", "implications",
         "assessments", "recommendations", "conclusion"]
     assert len(brief.analysis) == 4 and len(brief.recommendations) == 4
+    assert brief.recommendations[0].title == "Build Local Generation"  # not "1. Build…"
     assert all(len(group.actions) == 3 and all(a.title for a in group.actions)
                for group in brief.recommendations)
     assert all(s.likelihood is None and s.body for s in brief.assessments)
+
+
+# --- one grammar: what the importer writes, the loader reads the same way ------------------
+
+
+def test_an_underscore_bold_action_keeps_its_title(tmp_path: Path):
+    source = tmp_path / "meters.md"
+    source.write_text("# Summary\n\nThe wells are not metered.\n\n# Recommendations\n\n"
+                      "## Meter the wells\n\n- __Install:__ meters\n", encoding="utf-8")
+    brief = load_brief(import_brief(source, tmp_path / "content", today=TODAY).folder).brief
+    action = brief.recommendations[0].actions[0]
+    assert (action.title, action.text) == ("Install", "meters")
+
+
+@pytest.mark.parametrize(
+    ("lead", "title", "text"),
+    [
+        ("**Install:** meters", "Install", "meters"),
+        ("__Install:__ meters", "Install", "meters"),
+        ("**Install.** meters", "Install", "meters"),
+        ("__Install__: meters", "Install", "meters"),
+        ("**Fit e_meters:** now", "Fit e_meters", "now"),
+    ],
+)
+def test_a_lead_is_read_the_same_by_the_importer_and_the_loader(tmp_path: Path, lead: str,
+                                                                 title: str, text: str):
+    """The loader reads the lead of an action under a `##` group; the importer reads the lead
+    of a loose item, which it makes a recommendation of its own. Both find the same title."""
+    grouped = tmp_path / "grouped.md"
+    grouped.write_text(f"# Summary\n\nS.\n\n# Recommendations\n\n## Wells\n\n- {lead}\n",
+                       encoding="utf-8")
+    loose = tmp_path / "loose.md"
+    loose.write_text(f"# Summary\n\nS.\n\n# Recommendations\n\n- {lead}\n", encoding="utf-8")
+    action = load_brief(import_brief(grouped, tmp_path / "a", today=TODAY).folder).brief
+    group = load_brief(import_brief(loose, tmp_path / "b", today=TODAY).folder).brief
+    assert (action.recommendations[0].actions[0].title,
+            action.recommendations[0].actions[0].text) == (title, text)
+    assert (group.recommendations[0].title, group.recommendations[0].rationale) == (title, text)
+
+
+def test_a_brief_already_in_the_content_format_imports_to_the_same_structure(tmp_path: Path):
+    """Loaded as it is, and imported then loaded, the same body gives the same sections."""
+    body = CONTENT_FORMAT.read_text(encoding="utf-8")
+    as_is = tmp_path / "as-is"
+    as_is.mkdir()
+    (as_is / "brief.md").write_text('---\ntitle: "Ferries"\ndate: 2026-03-02\nauthors:\n'
+                                    '  - name: "A. Author"\n---\n' + body, encoding="utf-8")
+    (as_is / "sources.yaml").write_text("[]\n", encoding="utf-8")
+    loaded = load_brief(as_is).brief
+    imported = load_brief(import_brief(CONTENT_FORMAT, tmp_path / "content",
+                                       today=TODAY).folder).brief
+    assert [g.title for g in loaded.recommendations][:3] == [
+        "Retime the sailings", "Replace the engines", "Merge the quiet routes"]
+    assert imported.model_dump(include=SECTION_FIELDS) == loaded.model_dump(
+        include=SECTION_FIELDS)
 
 
 # --- safety: never overwrite, clear errors --------------------------------------------------
