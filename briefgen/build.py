@@ -22,15 +22,12 @@ from .cache import BuildCache, FileHashes, display_name, input_hashes, output_ke
 from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
+from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, Limits
 from .render import render_html
 from .styles import Format, Style, StyleLibrary
 from .workers import OutOfTime, WorkerPool, alarm
 
 MANIFEST = "manifest.json"
-#: No brief should be longer; a runaway layout (say `@page { size: 1mm }`) stops here.
-DEFAULT_MAX_PAGES = 200
-#: Seconds one output may take; a template that loops for ever stops here.
-DEFAULT_TIMEOUT = 300.0
 
 
 @dataclass(frozen=True, eq=False)  # identity: each planned output is its own job
@@ -149,19 +146,6 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
 OnDone = Callable[[Job, "Output | BriefgenError"], None]
 
 
-@dataclass(frozen=True)
-class Limits:
-    """What every output of one build is held to (and what changes its bytes); each worker
-    gets a copy."""
-
-    allow_overflow: bool = False
-    max_pages: int = DEFAULT_MAX_PAGES
-    allowed_hosts: tuple[str, ...] = ()
-    timeout: float = DEFAULT_TIMEOUT
-    #: The project allows script in the HTML edition (`allow_scripts` in briefgen.toml).
-    allow_scripts: bool = False
-
-
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
@@ -276,12 +260,6 @@ class _Made:
     reads: dict[Path, str]
 
 
-def build_one(job: Job, library: StyleLibrary, out_dir: Path,
-              limits: Limits = Limits()) -> Output:
-    """Make one output and write it (atomically); no time limit (see `_build_or_error`)."""
-    return _write(job, out_dir, _make(job, library, limits))
-
-
 def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
                            limits.allow_scripts)
@@ -321,7 +299,7 @@ def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> li
 
 
 def overflow_message(job: Job, pages: int, limit: int) -> str:
-    from .check import section_word_counts
+    from .budgets import section_word_counts
 
     longest = sorted(section_word_counts(job.brief.brief, job.style.settings).items(),
                      key=lambda item: -item[1])[:3]

@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from . import limits
 from .terminal import visible
 
 app = typer.Typer(
@@ -149,9 +150,11 @@ def build(
         "--allow-remote", help="Let images and styles load from this host (host or host:port; "
         "repeatable). Nothing remote loads without it.", show_default=False)] = None,
     render_timeout: Annotated[float, typer.Option(
-        "--render-timeout", min=0, help="Seconds one output may take (0: no limit).")] = 300,
+        "--render-timeout", min=0,
+        help="Seconds one output may take (0: no limit).")] = limits.DEFAULT_TIMEOUT,
     max_pages: Annotated[int, typer.Option(
-        "--max-pages", min=1, help="Refuse any output longer than this.")] = 200,
+        "--max-pages", min=1,
+        help="Refuse any output longer than this.")] = limits.DEFAULT_MAX_PAGES,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes. Default: the number of cores.",
         show_default=False)] = None,
@@ -217,7 +220,7 @@ def validate(
     templates: TemplatesOption = None,
 ) -> None:
     """Check briefs without building them; every problem is listed with its file and line."""
-    from .check import todo_markers, word_budget_problems
+    from .budgets import todo_markers, word_budget_problems
     from .content import find_briefs, load_briefs
     from .errors import BriefgenError, Problem
 

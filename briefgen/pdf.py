@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, url_join
 
 from . import safety
 from .errors import BriefgenError
+from .limits import DEFAULT_MAX_PAGES
 from .render import Rendered
 from .safety import (
     REMOTE_SCHEMES,
@@ -178,7 +179,7 @@ class _collecting:
         self.logger.propagate = self.propagated
 
 
-def lay_out(rendered: Rendered, max_pages: int = 200,
+def lay_out(rendered: Rendered, max_pages: int = DEFAULT_MAX_PAGES,
             allowed_hosts: tuple[str, ...] = ()) -> LaidOut:
     """Lay the HTML out into pages, refusing documents that run past `max_pages`.
 

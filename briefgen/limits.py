@@ -1,0 +1,27 @@
+"""The limits every output of a build is held to, with their defaults in one place.
+
+Kept apart from `build` (which imports the renderer) so that the command line can show the
+defaults without loading anything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: No brief should be longer; a runaway layout (say `@page { size: 1mm }`) stops here.
+DEFAULT_MAX_PAGES = 200
+#: Seconds one output may take; a template that loops for ever stops here.
+DEFAULT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What every output of one build is held to (and what changes its bytes); each worker
+    gets a copy."""
+
+    allow_overflow: bool = False
+    max_pages: int = DEFAULT_MAX_PAGES
+    allowed_hosts: tuple[str, ...] = ()
+    timeout: float = DEFAULT_TIMEOUT
+    #: The project allows script in the HTML edition (`allow_scripts` in briefgen.toml).
+    allow_scripts: bool = False
