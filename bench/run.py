@@ -35,7 +35,7 @@ import jinja2
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 import measure  # noqa: E402
-from bare import bare_pdf, save_spec  # noqa: E402
+from bare import bare_pdf  # noqa: E402
 from generate import generate  # noqa: E402
 from measure import ROOT, Timed, own_cpu, run_process  # noqa: E402
 
@@ -112,8 +112,9 @@ def ratios(samples: dict[str, list], top: str, bottom: str, label: str) -> dict[
             for kind in ("wall", "CPU")}
 
 
-def render_spec(project: Path, folder: Path) -> Path:
-    """briefgen's HTML of the example in the standard style, saved for bare WeasyPrint."""
+def save_spec(project: Path) -> Path:
+    """briefgen's HTML of the example in the standard style and its stylesheets (files, and the
+    @page rules of `page:` settings), saved as PROJECT/spec.json for bare WeasyPrint."""
     from briefgen.build import plan
     from briefgen.content import load_briefs
     from briefgen.render import render_html
@@ -122,14 +123,19 @@ def render_spec(project: Path, folder: Path) -> Path:
     library = StyleLibrary([])
     job = plan(load_briefs([project / "content" / EXAMPLE.name]), library, ["standard"], [],
                ["pdf"])[0]
-    return save_spec(render_html(job.brief, job.style, library, "pdf"), folder)
+    rendered = render_html(job.brief, job.style, library, "pdf")
+    sheets = [{"filename": str(sheet)} if isinstance(sheet, Path) else {"string": sheet}
+              for sheet in rendered.stylesheets]
+    spec = {"html": rendered.html, "base_url": f"{rendered.base_url}/", "stylesheets": sheets}
+    (project / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    return project / "spec.json"
 
 
 def overhead_process(work: Path, settings: Settings) -> dict:
     project = copy_example(work)
-    render_spec(project, project / "bare")
+    save_spec(project)
     commands = {"briefgen": [BRIEFGEN, *STANDARD_PDF],
-                "bare": [PYTHON, BENCH / "bare.py", "bare/spec.json", "bare.pdf"]}
+                "bare": [PYTHON, BENCH / "bare.py", "spec.json", "bare.pdf"]}
     samples = alternate_commands(commands, project, settings.runs)
     return {"compared": "The standard PDF of the example, `briefgen build` as a whole process "
                         "against bare WeasyPrint (bench/bare.py: the same HTML, stylesheets "
@@ -142,7 +148,7 @@ def overhead_in_process(work: Path, settings: Settings) -> dict:
     from briefgen import cli
 
     project = copy_example(work)
-    spec = render_spec(project, project / "bare")
+    spec = save_spec(project)
 
     def briefgen() -> None:
         with contextlib.chdir(project), contextlib.redirect_stdout(io.StringIO()):
@@ -158,7 +164,7 @@ def overhead_in_process(work: Path, settings: Settings) -> dict:
                         "by `cli.main` (CPU includes the worker it forks) against bare "
                         "WeasyPrint (`bare.bare_pdf`) in this process; both warm, alternated",
             "commands": {"briefgen": ["cli.main", *STANDARD_PDF],
-                         "bare": ["bare_pdf", "bare/spec.json"]},
+                         "bare": ["bare_pdf", "spec.json"]},
             "samples": samples, "figures": ratios(samples, "briefgen", "bare", "briefgen / bare")}
 
 
@@ -260,9 +266,9 @@ def record(name: str, work: Path, settings: Settings, base: dict) -> dict:
               "reproduce": shlex.join(reproduce), "repetitions": settings.runs, **base,
               "conditions": {"load average at start": started,
                              "other processes' share of the CPUs": load.share}}
-    print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in found["figures"].items()))
+    print(f"{name}: " + "; ".join(f"{k} {fmt(v)}" for k, v in found["figures"].items()))
     for g in result["goals"]:
-        print(f"   goal {g['figure']} {g['op']} {g['target']}: "
+        print(f"   goal: {g['figure']} {g['op']} {fmt(g['target'])}: "
               f"{'met' if g['met'] else 'not met'}")
     return result
 
@@ -283,11 +289,30 @@ def render(results: Path, markdown: Path) -> None:
     markdown.write_text(env.get_template("RESULTS.md.j2").render(**data), encoding="utf-8")
 
 
+def measure_all(args: argparse.Namespace) -> dict:
+    """Every requested measurement, and what RESULTS.md must state about the run."""
+    flags = ["--quick"] * args.quick + (["--runs", str(args.runs)] if args.runs else [])
+    settings = Settings(args.runs or (2 if args.quick else 5),
+                        [(1, 1), (2, 1), (4, 1)] if args.quick else [(1, 3), (10, 3), (50, 2)],
+                        flags)
+    start = time.perf_counter()
+    base = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            **measure.repository(), "machine": measure.machine()}
+    with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
+        records = [record(name, Path(tmp), settings, base) for name in args.only]
+    run = {"command": shlex.join([".venv/bin/python", "bench/run.py", *sys.argv[1:]]),
+           "date": base["date"], "commit": base["commit"],
+           "uncommitted_outside_bench": base["uncommitted_outside_bench"],
+           "repetitions": settings.runs, "scaling": settings.scaling, "quick": args.quick,
+           "seconds": round(time.perf_counter() - start)}
+    return {"run": run, "measurements": records}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 repetitions and 1, 2, 4 briefs "
-                        "(about a minute); writes to /tmp/briefgen-bench-quick/ unless --out")
-    parser.add_argument("--runs", type=int, help="repetitions of each measure (default 5)")
+                        "(under a minute); writes to /tmp/briefgen-bench-quick/ unless --out")
+    parser.add_argument("--runs", type=int, help="repetitions of each comparison (default 5)")
     parser.add_argument("--only", nargs="+", choices=MEASURES, default=list(MEASURES),
                         help="the measurements to run (default: all)")
     parser.add_argument("--out", type=Path, help="folder for results.json and RESULTS.md "
@@ -299,21 +324,7 @@ def main() -> None:
                        else BENCH)
     out.mkdir(parents=True, exist_ok=True)
     if not args.render:
-        flags = ["--quick"] * args.quick + (["--runs", str(args.runs)] if args.runs else [])
-        settings = Settings(args.runs or (2 if args.quick else 5),
-                            [(1, 1), (2, 1), (4, 1)] if args.quick else [(1, 3), (10, 3), (50, 2)],
-                            flags)
-        start = time.perf_counter()
-        base = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                **measure.repository(), "machine": measure.machine()}
-        measure.PYCACHE.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="briefgen-bench-") as tmp:
-            records = [record(name, Path(tmp), settings, base) for name in args.only]
-        command = shlex.join([".venv/bin/python", "bench/run.py", *sys.argv[1:]])
-        run = {"command": command, **{k: v for k, v in base.items() if k != "machine"},
-               "repetitions": settings.runs, "scaling": settings.scaling, "quick": args.quick,
-               "seconds": round(time.perf_counter() - start)}
-        text = json.dumps({"run": run, "measurements": records}, indent=1, ensure_ascii=False)
+        text = json.dumps(measure_all(args), indent=1, ensure_ascii=False)
         (out / "results.json").write_text(text + "\n", encoding="utf-8")
     render(out / "results.json", out / "RESULTS.md")
     print(f"wrote {out / 'results.json'} and {out / 'RESULTS.md'}")
