@@ -453,6 +453,85 @@ def test_a_second_section_of_the_same_kind_is_kept_as_an_extra(tmp_path: Path):
     assert report.sections[1] == ("Overview", "extra:overview-continued", 4)
 
 
+def test_plain_text_subheadings_wrapped_lines_and_detail_items(tmp_path: Path):
+    source = tmp_path / "bridges.txt"
+    source.write_text(
+        "Bridges of the North\nSummary\nThe bridges are old. They need work.\n"
+        "Strategic Analysis\nSalt and weight wear the bridges down.\nCorrosion\n"
+        "Nobody has painted the steel since 1990.\nThe worst spans rust\n"
+        "where the spray reaches them.\nTraffic\n"
+        "- Lorries are heavier than the design load,\n  and they cross at speed.\n"
+        "- Cars are more numerous.\nOutlook\n- Steady Repair\n- Likelihood: likely\n"
+        "- The council keeps painting.\nRecommendations\n- Paint the Steel\n"
+        "  - Priority: high\n  - Lead: the council\n  - Survey: Inspect every span.\n",
+        encoding="utf-8")
+    brief = load_brief(import_brief(source, tmp_path / "content", today=TODAY).folder).brief
+    untitled, corrosion, traffic = brief.analysis
+    assert untitled.title is None and untitled.body == "Salt and weight wear the bridges down."
+    assert corrosion.title == "Corrosion"  # a short line after a sentence, with text after it
+    assert corrosion.body.endswith("The worst spans rust\nwhere the spray reaches them.")
+    assert traffic.points[0] == ("Lorries are heavier than the design load,\n"
+                                 "and they cross at speed.")
+    steady = brief.assessments[0]
+    assert (steady.likelihood, steady.body) == ("likely", "The council keeps painting.")
+    paint = brief.recommendations[0]
+    assert (paint.title, paint.priority, paint.owner) == ("Paint the Steel", "high",
+                                                          "the council")
+    assert [(a.title, a.text) for a in paint.actions] == [("Survey", "Inspect every span.")]
+
+
+def test_markdown_bold_section_names_and_sections_without_item_headings(tmp_path: Path):
+    source = tmp_path / "ferries.md"
+    source.write_text(
+        "Ferry Subsidies\n\n**Key Messages**\n\n- Winter crossings lose money.\n\n"
+        "## A heading among the messages\n\n**Summary**\n\n"
+        "The ferries lose money; see the [annual report][report].\n\n"
+        "[report]: https://example.org/report\n\n```\nShare this\n```\n\n"
+        "# Outlook\n\nNothing is certain about next winter.\n\n"
+        "# Recommendations\n\nSubsidies should follow passengers.\n\n## Merge routes\n\n"
+        "Run one ferry in winter.\n", encoding="utf-8")
+    report = import_brief(source, tmp_path / "content", today=TODAY)
+    brief = load_brief(report.folder).brief
+    assert brief.title == "Ferry Subsidies" and report.dropped == []
+    assert brief.key_messages == ["Winter crossings lose money.", "A heading among the messages"]
+    assert brief.executive_summary.endswith(
+        "[report]: https://example.org/report\n\n```\nShare this\n```")
+    assert [(s.title, s.body) for s in brief.assessments] == [
+        ("Outlook", "Nothing is certain about next winter.")]
+    merge = brief.recommendations[0]
+    assert merge.rationale == "Subsidies should follow passengers.\n\nRun one ferry in winter."
+    assert [key for _, key, _ in report.sections] == [
+        "key_messages", "executive_summary", "assessments", "recommendations"]
+    assert report.moved == [
+        "line 7: the heading 'A heading among the messages' among the key messages became a "
+        "message",
+        "line 19: the section has no items, so its text became the one scenario 'Outlook'",
+        "line 23: the text under 'Recommendations' before its first recommendation was moved "
+        "into 'Merge routes' (a section introduction has no place of its own)",
+    ]
+
+
+def test_a_lede_beside_a_summary_is_kept_as_a_preamble(tmp_path: Path):
+    source = tmp_path / "lede.md"
+    source.write_text("# Ferry Subsidies\n\nThe first paragraph of the lede.\n\n"
+                      "The second paragraph.\n\n## Summary\n\n## Background\n\n"
+                      "The ferries began in 1962.\n", encoding="utf-8")
+    report = import_brief(source, tmp_path / "content", today=TODAY)
+    brief = load_brief(report.folder).brief
+    assert [(e.title, e.after) for e in brief.extras] == [("Preamble", None)]
+    assert brief.extras[0].body.startswith("The first paragraph of the lede.")
+    assert brief.executive_summary.startswith("TODO:")
+    assert report.todo == ["date", "authors", "executive_summary"]
+
+
+def test_a_long_title_makes_a_slug_cut_at_a_word(tmp_path: Path):
+    source = tmp_path / "long.txt"
+    title = "The Allocation of Groundwater Between Farms, Towns and Industry in the Marren Basin"
+    source.write_text(f"{title}\nSummary\nThe aquifer is falling.\n", encoding="utf-8")
+    folder = import_brief(source, tmp_path / "content", today=TODAY).folder
+    assert folder.name == "the-allocation-of-groundwater-between-farms-towns-and"
+
+
 # --- hostile input ----------------------------------------------------------------------------
 
 

@@ -155,7 +155,7 @@ def _group_title(item: InputItem) -> str:
 
 def _lead(text: str, plain: bool) -> tuple[str, str] | None:
     """(title, rest) of a Markdown `**Title:** rest`, read as the loader reads an action's
-    title, else of `Title: rest` with a title of at most 8 words (all plain text has)."""
+    title; else of `Title: rest` with at most 8 words in the title, the lead plain text has."""
     if not plain:
         title, rest = split_lead(text)
         if title is not None:
@@ -172,11 +172,7 @@ def _render_topics(parts: list[_Subsection], moved: list[str]) -> list[str]:
     for part in parts:
         if part.title is None and not part.body and not part.items:
             continue
-        if part.title is not None:
-            out.append(f"## {part.title}")
-        out.extend(part.body)
-        if part.items:
-            out.append("\n".join(as_list_item(item.text) for item in part.items))
+        out += _subsection(part.title, [], part.body, [as_list_item(i.text) for i in part.items])
         if part.group:
             moved.append(f"line {part.line}: the group line '{part.title}' became the finding "
                          f"'## {part.title}' with {len(part.items)} point(s)")
@@ -243,11 +239,7 @@ def _render_scenarios(section: InputSection, parts: list[_Subsection], plain: bo
                          f"'## {part.title}'; its {len(items)} item(s) became its description"
                          + ("" if meta else " (no likelihood was given)"))
             items = []
-        out.append(f"## {part.title}")
-        out.extend(["\n".join(meta)] if meta else [])
-        out.extend(body)
-        if items:
-            out.append("\n".join(as_list_item(item.text) for item in items))
+        out += _subsection(part.title, meta, body, [as_list_item(i.text) for i in items])
     return out
 
 
@@ -261,12 +253,16 @@ def _render_recommendations(section: InputSection, parts: list[_Subsection], pla
         if part.group:
             moved.append(f"line {part.line}: the group line '{part.title}' became the "
                          f"recommendation '## {part.title}' with {len(actions)} action(s)")
-        out.append(f"## {part.title}")
-        out.extend(["\n".join(meta)] if meta else [])
-        out.extend(part.body)
-        if actions:
-            out.append("\n".join(actions))
+        out += _subsection(part.title, meta, part.body, actions)
     return out
+
+
+def _subsection(title: str | None, details: list[str], body: list[str],
+                items: list[str]) -> list[str]:
+    """The blocks of one `##` item: heading, detail lines, text, then its list, each if any."""
+    heading = [f"## {title}"] if title is not None else []
+    return [*heading, *(["\n".join(details)] if details else []), *body,
+            *(["\n".join(items)] if items else [])]
 
 
 def _action(item: InputItem, plain: bool) -> str:

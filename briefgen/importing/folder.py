@@ -26,8 +26,8 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 def folder_name(title: str | None, source: Path) -> str:
     """Lower-case ASCII words joined by hyphens, at most 60 characters, from the title (or the
-    file name when the title is unknown)."""
-    for text in (title, source.stem, "imported-brief"):
+    file name when the title is unknown, or has no such letters)."""
+    for text in (title, source.stem):
         ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
         slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
         if len(slug) > 60:
@@ -38,6 +38,7 @@ def folder_name(title: str | None, source: Path) -> str:
 
 
 def check_folder(folder: Path, slug: str | None) -> None:
+    """Refuse a slug `briefgen new` would refuse too, and a folder that exists already."""
     if slug is not None and not _SLUG.match(slug):
         raise BriefgenError(f"'{slug}' is not a usable folder name", field="slug",
                             hint="use lower-case letters, digits and hyphens")

@@ -1,7 +1,7 @@
 """Plain text → blocks and sections: section names alone on a line, `- ` bullets whose
 structure lives in "group" lines, one paragraph per line of sentences (as pasted text has).
 
-Every character is escaped (`escape`), so plain text never turns into Markdown markup or a
+Every line's text is escaped (`_escape`), so plain text never turns into Markdown markup or a
 citation by accident.
 """
 
@@ -32,7 +32,6 @@ _ANNEX = re.compile(
     r"|acknowledg\w*|bibliography|glossary|further reading)\b",
     re.IGNORECASE,
 )
-
 
 
 def parse_plain(
@@ -137,7 +136,7 @@ class _PlainBuilder:
     def close_paragraph(self) -> None:
         if self.paragraph:
             self.blocks.append(InputBlock("para", "\n".join(self.paragraph), self.paragraph_line,
-                                      plain=" ".join(self.words)))
+                                          plain=" ".join(self.words)))
         self.paragraph, self.words = [], []
 
 
@@ -190,7 +189,3 @@ def _escape(text: str) -> str:
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
     text = re.sub(r"^([#>+=|~-])", r"\\\1", text)
     return re.sub(r"^(\d+)([.)])(\s|$)", r"\1\\\2\3", text)
-
-
-# --------------------------------------------------------------------------------------------
-# Markdown
