@@ -326,8 +326,9 @@ def main() -> None:
     if not args.render:
         text = json.dumps(measure_all(args), indent=1, ensure_ascii=False)
         (out / "results.json").write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {out / 'results.json'}")
     render(out / "results.json", out / "RESULTS.md")
-    print(f"wrote {out / 'results.json'} and {out / 'RESULTS.md'}")
+    print(f"wrote {out / 'RESULTS.md'}")
 
 
 if __name__ == "__main__":
