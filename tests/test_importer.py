@@ -98,6 +98,14 @@ def build_standard(folder: Path, out: Path) -> Path:
     return out / folder.name / "standard.pdf"
 
 
+def import_text(tmp_path: Path, name: str, text: str) -> tuple[ImportReport, Brief]:
+    """Import `text`, written to `tmp_path/name`: the report and the brief loaded from it."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    report = import_brief(source, tmp_path / "content", today=TODAY)
+    return report, load_brief(report.folder).brief
+
+
 @pytest.fixture
 def plain_import(tmp_path: Path) -> ImportReport:
     return import_brief(PLAIN, tmp_path / "content", today=TODAY)
@@ -108,17 +116,22 @@ def markdown_import(tmp_path: Path) -> ImportReport:
     return import_brief(MARKDOWN, tmp_path / "content", today=TODAY)
 
 
-# --- plain text with group lines ---------------------------------------------------------------
+# --- every sentence kept ------------------------------------------------------------------------
 
 
-def test_plain_text_builds_and_every_sentence_reaches_the_pdf(plain_import, tmp_path: Path):
-    brief = load_brief(plain_import.folder).brief
-    pdf = build_standard(plain_import.folder, tmp_path / "out")
-    pieces = fragments(PLAIN, plain_import.dropped)
-    assert len(pieces) > 40
+@pytest.mark.parametrize(("source", "least"), [(PLAIN, 40), (MARKDOWN, 30)])
+def test_the_import_builds_and_every_sentence_reaches_brief_md_and_the_pdf(
+        source: Path, least: int, tmp_path: Path):
+    report = import_brief(source, tmp_path / "content", today=TODAY)
+    brief = load_brief(report.folder).brief
+    pdf = build_standard(report.folder, tmp_path / "out")
+    pieces = fragments(source, report.dropped)
+    assert len(pieces) > least
     assert missing_from(pdf_body(pdf, brief.title), pieces) == []
-    assert missing_from((plain_import.folder / "brief.md").read_text(encoding="utf-8"),
-                        pieces) == []
+    assert missing_from((report.folder / "brief.md").read_text(encoding="utf-8"), pieces) == []
+
+
+# --- plain text with group lines ----------------------------------------------------------------
 
 
 def test_plain_text_groups_become_findings_scenarios_and_recommendations(plain_import):
@@ -170,15 +183,7 @@ def test_unknown_metadata_is_written_as_todo_not_guessed(plain_import):
     assert "[]" in (plain_import.folder / "sources.yaml").read_text(encoding="utf-8")
 
 
-# --- Markdown with non-standard headings ----------------------------------------------------
-
-
-def test_markdown_builds_and_every_sentence_reaches_the_pdf(markdown_import, tmp_path: Path):
-    brief = load_brief(markdown_import.folder).brief
-    pdf = build_standard(markdown_import.folder, tmp_path / "out")
-    pieces = fragments(MARKDOWN, markdown_import.dropped)
-    assert len(pieces) > 30
-    assert missing_from(pdf_body(pdf, brief.title), pieces) == []
+# --- Markdown with non-standard headings --------------------------------------------------------
 
 
 def test_markdown_headings_of_any_depth_find_their_sections(markdown_import):
@@ -218,7 +223,7 @@ def test_markdown_report_names_promoted_and_extra_sections(markdown_import):
         (69, "share-button"), (71, "related-link")]
 
 
-# --- plain text without a title line, numbered groups and page furniture --------------------
+# --- plain text without a title line, numbered groups and page furniture ------------------------
 
 
 def test_untitled_plain_text_imports_with_every_sentence_in_the_loaded_brief(tmp_path: Path):
@@ -242,14 +247,13 @@ def test_untitled_plain_text_imports_with_every_sentence_in_the_loaded_brief(tmp
     assert all(s.likelihood is None and s.body for s in brief.assessments)
 
 
-# --- one grammar: what the importer writes, the loader reads the same way ------------------
+# --- one grammar: what the importer writes, the loader reads the same way -----------------------
 
 
 def test_an_underscore_bold_action_keeps_its_title(tmp_path: Path):
-    source = tmp_path / "meters.md"
-    source.write_text("# Summary\n\nThe wells are not metered.\n\n# Recommendations\n\n"
-                      "## Meter the wells\n\n- __Install:__ meters\n", encoding="utf-8")
-    brief = load_brief(import_brief(source, tmp_path / "content", today=TODAY).folder).brief
+    _, brief = import_text(tmp_path, "meters.md",
+                           "# Summary\n\nThe wells are not metered.\n\n# Recommendations\n\n"
+                           "## Meter the wells\n\n- __Install:__ meters\n")
     action = brief.recommendations[0].actions[0]
     assert (action.title, action.text) == ("Install", "meters")
 
@@ -297,7 +301,7 @@ def test_a_brief_already_in_the_content_format_imports_to_the_same_structure(tmp
         include=SECTION_FIELDS)
 
 
-# --- safety: never overwrite, clear errors --------------------------------------------------
+# --- safety: never overwrite, clear errors ------------------------------------------------------
 
 
 def test_refuses_to_overwrite_an_existing_folder(plain_import, tmp_path: Path):
@@ -357,7 +361,7 @@ def test_byte_order_mark_and_windows_line_endings_are_read(tmp_path: Path):
     assert report.dropped == [(4, "Leave a Reply", "comment-form")]
 
 
-# --- page furniture -------------------------------------------------------------------------
+# --- page furniture -----------------------------------------------------------------------------
 
 
 def test_every_furniture_rule_is_named_and_explained():
@@ -385,11 +389,10 @@ def test_furniture_is_dropped_only_as_a_whole_short_line(tmp_path: Path):
     assert all(sentence in summary for sentence in kept)
 
 
-# --- restructuring edge cases ---------------------------------------------------------------
+# --- restructuring edge cases -------------------------------------------------------------------
 
 
 def test_plain_text_markup_characters_stay_text(tmp_path: Path):
-    source = tmp_path / "marks.txt"
     lines = [
         "Levies and Marks",
         "Summary",
@@ -398,9 +401,7 @@ def test_plain_text_markup_characters_stay_text(tmp_path: Path):
         "> This line began with a greater-than sign, + and = and | came later.",
         "#hashtags are not headings.",
     ]
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(tmp_path, "marks.txt", "\n".join(lines) + "\n")
     assert brief.sources == [] and "sources" not in report.todo
     text = brief_text(brief)
     for line in lines[2:]:
@@ -408,23 +409,20 @@ def test_plain_text_markup_characters_stay_text(tmp_path: Path):
 
 
 def test_markdown_citations_get_todo_sources(tmp_path: Path):
-    source = tmp_path / "cited.md"
-    source.write_text("# Summary\nTolls doubled in 2024 [@toll-report, p. 3].\n",
-                      encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(
+        tmp_path, "cited.md",
+        "# Summary\nTolls doubled in 2024 [@toll-report, p. 3].\n")
     assert [(s.id, s.title) for s in brief.sources] == [
         ("toll-report", "TODO: the source cited as @toll-report")]
     assert report.todo == ["title", "date", "authors", "sources"]
 
 
 def test_text_before_any_summary_becomes_the_summary(tmp_path: Path):
-    source = tmp_path / "lede.md"
-    source.write_text("# Ferry Subsidies\n\nThe island ferries lose money on every winter "
-                      "crossing.\n\n## Recommendations\n\n- **Merge routes:** run one "
-                      "ferry in winter.\n", encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(
+        tmp_path, "lede.md",
+        "# Ferry Subsidies\n\nThe island ferries lose money on every winter "
+        "crossing.\n\n## Recommendations\n\n- **Merge routes:** run one "
+        "ferry in winter.\n")
     assert brief.executive_summary.startswith("The island ferries lose money")
     assert brief.recommendations[0].title == "Merge routes"
     assert brief.recommendations[0].rationale == "run one ferry in winter."
@@ -432,21 +430,17 @@ def test_text_before_any_summary_becomes_the_summary(tmp_path: Path):
 
 
 def test_a_brief_without_summary_gets_a_todo_summary(tmp_path: Path):
-    source = tmp_path / "nosummary.txt"
-    source.write_text("Bridge Tolls\nBackground\nThe bridge opened in 1988.\n",
-                      encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(
+        tmp_path, "nosummary.txt",
+        "Bridge Tolls\nBackground\nThe bridge opened in 1988.\n")
     assert brief.executive_summary.startswith("TODO:")
     assert report.todo == ["date", "authors", "executive_summary"]
 
 
 def test_a_second_section_of_the_same_kind_is_kept_as_an_extra(tmp_path: Path):
-    source = tmp_path / "twice.md"
-    source.write_text("# Summary\nFirst summary.\n\n# Overview\nSecond overview.\n",
-                      encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(
+        tmp_path, "twice.md",
+        "# Summary\nFirst summary.\n\n# Overview\nSecond overview.\n")
     assert brief.executive_summary == "First summary."
     assert [(e.title, e.body) for e in brief.extras] == [("Overview (continued)",
                                                           "Second overview.")]
@@ -454,8 +448,8 @@ def test_a_second_section_of_the_same_kind_is_kept_as_an_extra(tmp_path: Path):
 
 
 def test_plain_text_subheadings_wrapped_lines_and_detail_items(tmp_path: Path):
-    source = tmp_path / "bridges.txt"
-    source.write_text(
+    _, brief = import_text(
+        tmp_path, "bridges.txt",
         "Bridges of the North\nSummary\nThe bridges are old. They need work.\n"
         "Strategic Analysis\nSalt and weight wear the bridges down.\nCorrosion\n"
         "Nobody has painted the steel since 1990.\nThe worst spans rust\n"
@@ -463,9 +457,7 @@ def test_plain_text_subheadings_wrapped_lines_and_detail_items(tmp_path: Path):
         "- Lorries are heavier than the design load,\n  and they cross at speed.\n"
         "- Cars are more numerous.\nOutlook\n- Steady Repair\n- Likelihood: likely\n"
         "- The council keeps painting.\nRecommendations\n- Paint the Steel\n"
-        "  - Priority: high\n  - Lead: the council\n  - Survey: Inspect every span.\n",
-        encoding="utf-8")
-    brief = load_brief(import_brief(source, tmp_path / "content", today=TODAY).folder).brief
+        "  - Priority: high\n  - Lead: the council\n  - Survey: Inspect every span.\n")
     untitled, corrosion, traffic = brief.analysis
     assert untitled.title is None and untitled.body == "Salt and weight wear the bridges down."
     assert corrosion.title == "Corrosion"  # a short line after a sentence, with text after it
@@ -481,17 +473,15 @@ def test_plain_text_subheadings_wrapped_lines_and_detail_items(tmp_path: Path):
 
 
 def test_markdown_bold_section_names_and_sections_without_item_headings(tmp_path: Path):
-    source = tmp_path / "ferries.md"
-    source.write_text(
+    report, brief = import_text(
+        tmp_path, "ferries.md",
         "Ferry Subsidies\n\n**Key Messages**\n\n- Winter crossings lose money.\n\n"
         "## A heading among the messages\n\n**Summary**\n\n"
         "The ferries lose money; see the [annual report][report].\n\n"
         "[report]: https://example.org/report\n\n```\nShare this\n```\n\n"
         "# Outlook\n\nNothing is certain about next winter.\n\n"
         "# Recommendations\n\nSubsidies should follow passengers.\n\n## Merge routes\n\n"
-        "Run one ferry in winter.\n", encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+        "Run one ferry in winter.\n")
     assert brief.title == "Ferry Subsidies" and report.dropped == []
     assert brief.key_messages == ["Winter crossings lose money.", "A heading among the messages"]
     assert brief.executive_summary.endswith(
@@ -512,12 +502,11 @@ def test_markdown_bold_section_names_and_sections_without_item_headings(tmp_path
 
 
 def test_a_lede_beside_a_summary_is_kept_as_a_preamble(tmp_path: Path):
-    source = tmp_path / "lede.md"
-    source.write_text("# Ferry Subsidies\n\nThe first paragraph of the lede.\n\n"
-                      "The second paragraph.\n\n## Summary\n\n## Background\n\n"
-                      "The ferries began in 1962.\n", encoding="utf-8")
-    report = import_brief(source, tmp_path / "content", today=TODAY)
-    brief = load_brief(report.folder).brief
+    report, brief = import_text(
+        tmp_path, "lede.md",
+        "# Ferry Subsidies\n\nThe first paragraph of the lede.\n\n"
+        "The second paragraph.\n\n## Summary\n\n## Background\n\n"
+        "The ferries began in 1962.\n")
     assert [(e.title, e.after) for e in brief.extras] == [("Preamble", None)]
     assert brief.extras[0].body.startswith("The first paragraph of the lede.")
     assert brief.executive_summary.startswith("TODO:")
@@ -525,11 +514,9 @@ def test_a_lede_beside_a_summary_is_kept_as_a_preamble(tmp_path: Path):
 
 
 def test_a_long_title_makes_a_slug_cut_at_a_word(tmp_path: Path):
-    source = tmp_path / "long.txt"
     title = "The Allocation of Groundwater Between Farms, Towns and Industry in the Marren Basin"
-    source.write_text(f"{title}\nSummary\nThe aquifer is falling.\n", encoding="utf-8")
-    folder = import_brief(source, tmp_path / "content", today=TODAY).folder
-    assert folder.name == "the-allocation-of-groundwater-between-farms-towns-and"
+    report, _ = import_text(tmp_path, "long.txt", f"{title}\nSummary\nThe aquifer is falling.\n")
+    assert report.folder.name == "the-allocation-of-groundwater-between-farms-towns-and"
 
 
 # --- hostile input ----------------------------------------------------------------------------
