@@ -3,9 +3,12 @@
 A style's template may add `<script>`, an `onload=` attribute, a `javascript:` link, a
 `<meta http-equiv="refresh">` or a `<base>` to its HTML. The built-in templates never do; a
 downloaded one might. The document is parsed with tinyhtml5 (the WHATWG HTML parser WeasyPrint
-itself uses), so it is judged as a browser would read it, not by patterns in the text. A
-document with nothing to remove is returned byte for byte; otherwise the cleaned tree is
-serialised again, following the HTML serialisation algorithm, and what was removed is named.
+itself uses), so it is judged as a browser would read it, not by patterns in the text, and
+what is written is always that tree serialised again (the HTML serialisation algorithm), never
+the template's own bytes: where tinyhtml5 and a browser would read the same bytes differently
+(Chromium's newer `<select>` parsing keeps tags tinyhtml5 drops; a `<meta charset>` that
+switches a browser to ISO-2022-JP turns text into attributes), the browser gets markup that
+means one thing. What was removed is named.
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ _INERT_HTTP_EQUIV = {"content-type", "content-security-policy", "content-languag
 _ACTIVE_URL = re.compile(r"(?:java|vb)script:|data:(?:text/html|application/xhtml)",
                          re.IGNORECASE)
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
+#: Characters HTML text has no use for, and ESC starts the escape sequences of ISO-2022 codes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 #: SVG animations may rewrite a link or a handler after the page has loaded.
 _ANIMATIONS = {"set", "animate", "animatemotion", "animatetransform"}
 
@@ -45,15 +51,30 @@ _RAW_TEXT = {"style", "script", "xmp", "iframe", "noembed", "noframes", "plainte
 
 
 def remove_active_content(html: str) -> tuple[str, list[str]]:
-    """`html` without script, event handlers, script URLs, refresh or base; and what was removed.
-
-    Unchanged (the same string) when there is nothing to remove."""
+    """`html` without script, event handlers, script URLs, refresh, base, control characters
+    or a character set other than UTF-8, as parsed and serialised again; and what was removed.
+    """
+    removed = []
+    if _CONTROL.search(html):
+        removed.append("control characters")
+        html = _CONTROL.sub("", html)
     # A file object: tinyhtml5 would read a short string that names a file as that file.
     root = tinyhtml5.parse(io.StringIO(html))
-    removed = _clean(root)
-    if not removed:
-        return html, []
+    removed.extend(_clean(root))
+    _trim_end_of_body(root)
     return "<!DOCTYPE html>\n" + _serialise(root) + "\n", list(dict.fromkeys(removed))
+
+
+def _trim_end_of_body(root: ET.Element) -> None:
+    """Whitespace at the end of the body goes: the file's final newline comes after </html>,
+    and a parser moves it into the body, so keeping both would grow the body at each pass."""
+    body = root.find(f"{{{_HTML}}}body")
+    if body is None:
+        return
+    if len(body):
+        body[-1].tail = (body[-1].tail or "").rstrip() or None
+    else:
+        body.text = (body.text or "").rstrip() or None
 
 
 def _clean(parent: ET.Element, foreign: bool = False) -> list[str]:
@@ -69,8 +90,13 @@ def _clean(parent: ET.Element, foreign: bool = False) -> list[str]:
                 parent.remove(child)
             continue
         name = _local(child.tag)
-        inside_foreign = foreign or not child.tag.startswith("{" + _HTML + "}")
+        is_html = child.tag.startswith("{" + _HTML + "}")
+        inside_foreign = foreign or not is_html
         why = _why_active(name, child, inside_foreign)
+        if why is None and is_html and _is_foreign_parent(parent):
+            # tinyhtml5 keeps <svg><p> as a p inside svg; a browser (and tinyhtml5 reading
+            # our serialisation) ends the svg there: the two trees would differ.
+            why = f"an HTML <{name}> directly inside <{_local(parent.tag)}>"
         if why:
             removed.append(why)
             _remove_keeping_tail(parent, child)
@@ -84,13 +110,22 @@ def _clean(parent: ET.Element, foreign: bool = False) -> list[str]:
     return removed
 
 
+#: Where SVG and MathML may hold HTML elements.
+_INTEGRATION_POINTS = {"foreignObject", "desc", "title", "mi", "mo", "mn", "ms", "mtext",
+                       "annotation-xml"}
+
+
+def _is_foreign_parent(parent: ET.Element) -> bool:
+    return (isinstance(parent.tag, str) and not parent.tag.startswith("{" + _HTML + "}")
+            and _local(parent.tag) not in _INTEGRATION_POINTS)
+
+
 def _why_active(name: str, element: ET.Element, foreign: bool) -> str | None:
     lowered = name.lower()
     if lowered in _ACTIVE_ELEMENTS:
         return f"a <{name}> element"
-    equiv = (element.get("http-equiv") or "").strip().lower()
-    if lowered == "meta" and equiv and equiv not in _INERT_HTTP_EQUIV:
-        return f'a <meta http-equiv="{_short(equiv)}"> element'
+    if lowered == "meta":
+        return _why_active_meta(element)
     target = (element.get("attributeName") or "").strip().lower()
     if lowered in _ANIMATIONS and (target.startswith("on") or target.endswith("href")):
         return f'an <{name}> that changes {target}'
@@ -98,6 +133,25 @@ def _why_active(name: str, element: ET.Element, foreign: bool) -> str | None:
         # Markup-like text inside SVG or MathML is where HTML parsers (and a parse after a
         # serialisation) disagree about what is text and what is a tag.
         return f"a <{name}> holding markup-like text inside SVG or MathML"
+    return None
+
+
+def _why_active_meta(element: ET.Element) -> str | None:
+    equiv = (element.get("http-equiv") or "").strip().lower()
+    if equiv and equiv not in _INERT_HTTP_EQUIV:
+        return f'a <meta http-equiv="{_short(equiv)}"> element'
+    charset = _declared_charset(element, equiv)
+    if charset is not None and charset.strip().lower() not in ("utf-8", "utf8"):
+        return f"a <meta> declaring the character set {_short(charset)} (the file is UTF-8)"
+    return None
+
+
+def _declared_charset(element: ET.Element, equiv: str) -> str | None:
+    if element.get("charset") is not None:
+        return element.get("charset")
+    if equiv == "content-type":
+        match = _CHARSET.search(element.get("content") or "")
+        return match[1] if match else ""
     return None
 
 
@@ -174,4 +228,7 @@ def _escape_text(text: str) -> str:
 
 
 def _escape_attribute(text: str) -> str:
-    return text.replace("&", "&amp;").replace("\u00a0", "&nbsp;").replace('"', "&quot;")
+    # < and > too (the algorithm does not ask it): a reader that looks for tags with a pattern,
+    # such as the preview's policy mover, can then never end a tag inside a value.
+    return text.replace("&", "&amp;").replace("\u00a0", "&nbsp;").replace('"', "&quot;").replace(
+        "<", "&lt;").replace(">", "&gt;")

@@ -131,6 +131,7 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
             chosen = styles_for(brief, library, styles, audiences, project_audiences)
             for style in chosen:
                 library.check_template(style)
+                style.files()  # every file of the style must pass the file rule, now
         except BriefgenError as error:
             problems.extend(error.problems)
             continue

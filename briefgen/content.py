@@ -139,13 +139,17 @@ def load_brief(path: Path) -> LoadedBrief:
 
 #: What an output folder may be called: a letter or digit, then also '.', '-', '_' and spaces.
 _SLUG = re.compile(r"[^\W_][\w .-]{0,99}")
+#: Names the output folder already uses for itself (compared without case: some file systems
+#: do not tell them apart).
+_RESERVED_SLUGS = frozenset({"latest", "manifest.json"})
 
 
 def brief_slug(main: Path) -> str:
     """The name of the brief's output folder: its folder's name (its file's, for a lone
     `name.yaml`); a located error if that name could reach outside the output folder."""
     name = main.parent.resolve().name if main.stem == "brief" else main.stem
-    if not _SLUG.fullmatch(name) or name.endswith((".", " ")):
+    if (not _SLUG.fullmatch(name) or name.endswith((".", " "))
+            or name.casefold() in _RESERVED_SLUGS):
         raise BriefgenError(
             f"{name!r} cannot name the brief's output folder", file=main,
             hint="rename the brief's folder (or file) to letters, digits, '-', '_' and '.', "

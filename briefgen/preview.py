@@ -131,10 +131,13 @@ class Page:
 
 
 def _meta_policy(tag: str) -> str:
+    """The policy a CSP meta tag states, or "" if it holds anything but printable ASCII: it
+    becomes an HTTP header, where a line break would end the headers and start the body."""
     match = _CONTENT_ATTR.search(tag)
     if not match:
         return ""
-    return html.unescape(next(g for g in match.groups() if g is not None)).strip()
+    policy = html.unescape(next(g for g in match.groups() if g is not None)).strip()
+    return policy if all(" " <= c <= "~" for c in policy) else ""
 
 
 def _allow_script(policy: str, nonce: str) -> str:

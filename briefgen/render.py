@@ -156,7 +156,7 @@ def render_html(
         html=html,
         base_url=loaded.folder,
         stylesheets=[SHARED_DIR / "fonts.css", *stylesheets],
-        roots=[loaded.folder, SHARED_DIR, *style.chain],
+        roots=list(dict.fromkeys([loaded.folder, SHARED_DIR, style.shared, *style.chain])),
         warnings=list(dict.fromkeys(warnings)),
         reads=reads,
         allowed_hosts=hosts,

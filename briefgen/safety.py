@@ -66,15 +66,18 @@ def guarded_file(path: Path, roots: Iterable[Path], *, limit: int, inside: str,
 
 
 def _judge(path: Path, roots: Iterable[Path], limit: int, inside: str) -> tuple[Path, str]:
-    """(real path, "") for a good file, else (path, why not)."""
+    """(real path, "") for a good file, else (path, why not). Where a path leads is judged
+    before whether it exists, and neither where it leads nor whether something is there is
+    said of a path outside: the message may end up in a public CI log."""
     try:
+        leads_to = path.resolve()
+        if not any(leads_to.is_relative_to(root.resolve()) for root in roots):
+            return path, f"'{path}' leads outside {inside}"
         real = path.resolve(strict=True)
     except FileNotFoundError:
         return path, f"'{path}' does not exist"
-    except (OSError, RuntimeError) as error:  # a link loop, a name too long, no permission
-        return path, f"'{path}' cannot be read: {error}"
-    if not any(real.is_relative_to(root.resolve()) for root in roots):
-        return path, f"'{path}' leads outside {inside} (to {real})"
+    except (OSError, RuntimeError):  # a link loop, a name too long, no permission
+        return path, f"'{path}' cannot be read"
     if not real.is_file():
         return path, f"'{path}' is not a regular file"
     if real.stat().st_size > limit:

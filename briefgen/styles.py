@@ -32,7 +32,7 @@ from markupsafe import Markup
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from . import css_values, safety
-from .content import read_text
+from .content import MAX_INPUT_BYTES, read_text
 from .errors import BriefgenError, Problem
 from .model import SECTION_KEYS
 from .references import CITATION_MODES, format_date, format_reference
@@ -112,6 +112,8 @@ class Style:
     chain: tuple[Path, ...]  # this folder first, then each ancestor's
     builtin: bool
     own: tuple[FolderSettings, ...] = ()  # each chain folder's own, in the same order
+    #: The `_shared/` folder `_shared/…` templates come from: a user folder's, else ours.
+    shared: Path = SHARED_DIR
 
     @property
     def name(self) -> str:
@@ -151,7 +153,7 @@ class Style:
         Each must be an ordinary file inside its folder: a link in a downloaded style that
         leads elsewhere (or to a device, or to a 6 GB file) is a located error, not read."""
         found: list[Path] = []
-        for folder in (*self.chain, SHARED_DIR):
+        for folder in dict.fromkeys((*self.chain, self.shared, SHARED_DIR)):
             for path in _entries(folder):
                 found.append(guarded_file(path, [folder], limit=safety.MAX_RESOURCE_BYTES,
                                           inside=f"the style folder {folder}"))
@@ -208,7 +210,8 @@ class StyleLibrary:
         merged["name"] = name
         settings = _validated(StyleSettings, merged, chain[0] / STYLE_FILE)
         _check_settings(settings, chain[0] / STYLE_FILE)
-        return Style(settings, chain[0], tuple(chain), chain[0].parent == BUILTIN_DIR, own)
+        return Style(settings, chain[0], tuple(chain), chain[0].parent == BUILTIN_DIR, own,
+                     self._shared())
 
     def _chain(self, name: str, folders: dict[str, Path]) -> list[Path]:
         chain: list[Path] = []
@@ -243,13 +246,15 @@ class StyleLibrary:
             env = self._envs[style.chain] = _new_environment(self._loader(style))
         return env
 
+    def _shared(self) -> Path:
+        return next((root / SHARED_DIR.name for root in self.search_path
+                     if (root / SHARED_DIR.name).is_dir()), SHARED_DIR)
+
     def _loader(self, style: Style) -> _StyleLoader:
         folders: dict[str, Path] = {}
         for folder in style.chain:
             folders.setdefault(folder.name, folder)
-        shared = next((root / SHARED_DIR.name for root in self.search_path
-                       if (root / SHARED_DIR.name).is_dir()), SHARED_DIR)
-        folders.setdefault(SHARED_DIR.name, shared)
+        folders.setdefault(SHARED_DIR.name, style.shared)
         builtin = {p.name: p for p in BUILTIN_DIR.iterdir()
                    if (p / STYLE_FILE).is_file() or p == SHARED_DIR}
         return _StyleLoader(folders, builtin)
@@ -260,6 +265,10 @@ class StyleLibrary:
             self.environment(style).get_template(style.template_name())
         except TemplateSyntaxError as error:
             raise template_error(error) from None
+        except (RecursionError, MemoryError):  # brackets nested thousands deep
+            raise BriefgenError("the template nests expressions too deeply to compile",
+                                file=style.folder / TEMPLATE_FILE,
+                                hint="simplify the template") from None
 
 
 def _bytecode_cache() -> FileSystemBytecodeCache | None:
@@ -359,7 +368,10 @@ def _validated(model: type[ModelT], data: dict[str, Any], path: Path) -> ModelT:
 def _own_settings(folder: Path) -> dict[str, Any]:
     """The settings a style's own `style.yaml` gives, before its parents' are merged in."""
     path = folder / STYLE_FILE
-    text = read_text(path)  # capped in size; binary or non-UTF-8 files are located errors
+    # An ordinary file in the style's folder (a link out is a located error), capped in size;
+    # binary or non-UTF-8 files are located errors.
+    text = read_text(guarded_file(path, [folder], limit=MAX_INPUT_BYTES,
+                                  inside=f"the style folder {folder}"))
     # A build asks for each file several times (every chain it is in, every stylesheet list):
     # parsed once per text, so an edit (a live preview) is still seen at once.
     return copy.deepcopy(_parse_settings(path, text))

@@ -17,6 +17,9 @@ _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _C0_AND_DEL = [*range(0x00, 0x20), 0x7F]
 _C1 = range(0x80, 0xA0)
 _BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # LRE…RLO, LRI…PDI
+# The bidi marks (LRM, RLM, ALM) reorder neighbouring text too; the line and paragraph
+# separators break a line as a newline does.
+_MARKS_AND_SEPARATORS = [0x200E, 0x200F, 0x061C, 0x2028, 0x2029]
 
 
 def _escape(code: int) -> str:
@@ -26,7 +29,8 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-_VISIBLE = {code: _escape(code) for code in (*_C0_AND_DEL, *_C1, *_BIDI_CONTROLS)}
+_VISIBLE = {code: _escape(code)
+            for code in (*_C0_AND_DEL, *_C1, *_BIDI_CONTROLS, *_MARKS_AND_SEPARATORS)}
 
 
 def visible(text: str) -> str:

@@ -68,3 +68,15 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary(tmp_path: Path
         write_atomically(target, b"new")
     assert target.read_bytes() == b"previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.pdf"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_written_files_get_the_mode_an_ordinary_write_would(tmp_path: Path, umask: int,
+                                                            mode: int):
+    previous = os.umask(umask)
+    try:
+        write_atomically(tmp_path / "out" / "brief.pdf", b"%PDF")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out" / "brief.pdf").stat().st_mode & 0o777 == mode
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o777 & ~umask

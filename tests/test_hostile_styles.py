@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from briefgen.pdf import lay_out
 from briefgen.render import Rendered
+from conftest import MINI
 from test_security import CountingServer, add_markdown, invoke, potent, server, write_style
 
 __all__ = ["server"]  # the fixture, used by name below
@@ -182,15 +184,73 @@ def test_each_live_vector_is_removed_with_a_warning(mini: Path, tmp_path: Path, 
     assert remove_active_content(cleaned) == (cleaned, [])  # stable when parsed again
 
 
-def test_a_clean_document_is_kept_byte_for_byte():
+def test_a_clean_document_keeps_its_content_and_is_stable():
     from briefgen.active_content import remove_active_content
 
     page = ("<!doctype html>\n<html lang=en><head><meta charset=utf-8>"
             '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'">'
             "<style>p>a{color:red}</style></head><body><p title='a&amp;b'>x &lt; y"
             '<a href="https://example.org/?a=1&amp;b=2">l</a><svg viewBox="0 0 1 1">'
-            '<a href="#top"><text>t</text></a></svg></body></html>')
-    assert remove_active_content(page) == (page, [])
+            '<a href="#top"><text>t</text></a></svg><pre>\ncode</pre></body></html>\n')
+    cleaned, removed = remove_active_content(page)
+    assert removed == []
+    for kept in ("<style>p>a{color:red}</style>", 'title="a&amp;b"', "x &lt; y",
+                 'href="https://example.org/?a=1&amp;b=2"', 'viewBox="0 0 1 1"',
+                 "default-src 'none'", "<pre>code</pre>"):
+        assert kept in cleaned, kept
+    assert remove_active_content(cleaned) == (cleaned, [])
+
+
+#: Markup tinyhtml5 and a current browser read differently: tinyhtml5 sees nothing live.
+DIFFERENTIAL = [
+    "<select><img src=x onerror=\"document.title='PWNED'\"></select>",
+    "<select><svg onload=\"document.title='PWNED'\"></svg></select>",
+    "<select><div><img src=x onerror=\"document.title='PWNED'\"></div></select>",
+    "<select><option><img src=x onerror=\"document.title='PWNED'\"></option></select>",
+    "<select><iframe srcdoc=\"<script>parent.document.title='PWNED'</script>\"></iframe>"
+    "</select>",
+    # ISO-2022-JP: ESC $ B swallows the quote that ends alt=, ESC ( B switches back.
+    '<meta charset="iso-2022-jp"><img alt="\x1b$B">\x1b(B" src=x '
+    "onerror=\"document.title='PWNED'\" y=\"\">",
+]
+
+
+@pytest.mark.parametrize("markup", DIFFERENTIAL)
+def test_markup_a_browser_reads_differently_is_not_passed_through(markup: str):
+    from briefgen.active_content import remove_active_content
+
+    page = ("<!DOCTYPE html><html><head><title>clean</title></head><body><p>before</p>"
+            f"{markup}<p>after</p></body></html>")
+    cleaned, _ = remove_active_content(page)
+    assert _live_parts(cleaned) == [] and "\x1b" not in cleaned and "iso-2022" not in cleaned
+
+
+def test_in_chromium_no_vector_runs(tmp_path: Path):
+    from briefgen.active_content import remove_active_content
+    from conftest import chromium
+
+    pages = []
+    for number, markup in enumerate(HOSTILE_HEAD + HOSTILE_BODY + DIFFERENTIAL):
+        charset = "" if "charset" in markup else '<meta charset="utf-8">'
+        live = markup.replace("alert(1)", "document.title='PWNED'")
+        page = (f"<!DOCTYPE html><html><head>{charset}<title>clean</title></head><body>"
+                f"{live}</body></html>")
+        cleaned, _ = remove_active_content(page)
+        path = tmp_path / f"page{number}.html"
+        path.write_bytes(cleaned.encode("utf-8"))
+        pages.append((markup, path))
+    with chromium() as browser:
+        context = browser.new_context(java_script_enabled=True)
+        tab = context.new_page()
+        tab.route("**/*", lambda route: route.abort()
+                  if not route.request.url.startswith("file:") else route.continue_())
+        dialogs: list[str] = []
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for markup, path in pages:
+            tab.goto(path.as_uri())
+            tab.wait_for_timeout(50)
+            assert tab.title() == "clean", markup
+        assert dialogs == []
 
 
 def test_the_project_may_allow_scripts(mini: Path, tmp_path: Path,
@@ -428,3 +488,54 @@ def test_a_warning_names_a_data_uri_without_printing_all_of_it(mini: Path, tmp_p
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if "data:image/svg+xml" in line]
     assert lines and all(len(line) < 200 and "…" in line for line in lines), lines
+
+
+# --- the re-attack's findings ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["styles", "build", "validate"])
+def test_a_style_yaml_that_links_outside_is_never_read(mini: Path, tmp_path: Path,
+                                                        command: str):
+    token = f"SECRET-{uuid.uuid4().hex}"
+    (tmp_path / "outside.yaml").write_text(f"description: {token}\n", encoding="utf-8")
+    styles = tmp_path / "styles"
+    (styles / "leak").mkdir(parents=True)
+    (styles / "leak" / "style.yaml").symlink_to(tmp_path / "outside.yaml")
+    args = {"styles": [],
+            "build": [mini, "-s", "leak", "-o", tmp_path / "out", "-f", "html"],
+            "validate": [mini, "-s", "leak"]}[command]
+    result = invoke(command, *args, "-t", styles)
+    assert token not in result.output
+    assert result.exit_code == 1 and "leads outside the style folder" in result.output
+
+
+def test_a_template_nested_too_deeply_to_compile_is_a_located_error(mini: Path, tmp_path: Path):
+    styles = write_style(tmp_path / "styles", colophon="{{ " + "[" * 400 + "1" + "]" * 400 + " }}")
+    result = invoke("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out",
+                    "-f", "html")
+    assert result.exit_code == 1, result.output
+    assert "nests expressions too deeply" in result.output and "brief.html.j2" in result.output
+    assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize("name", ["latest", "LATEST", "manifest.json"])
+def test_a_brief_cannot_be_named_like_the_output_folders_own_files(tmp_path: Path, name: str):
+    folder = tmp_path / name
+    shutil.copytree(MINI, folder)
+    result = invoke("build", folder, "-o", tmp_path / "out", "-f", "html", "-s", "memo")
+    assert result.exit_code == 1 and "cannot name the brief's output folder" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_edit_to_a_users_shared_macros_rebuilds(mini: Path, tmp_path: Path):
+    from conftest import ROOT
+
+    styles = write_style(tmp_path / "styles")
+    shared = styles / "_shared"
+    shared.mkdir()
+    macros = (ROOT / "templates" / "_shared" / "macros.html.j2").read_text(encoding="utf-8")
+    (shared / "macros.html.j2").write_text(macros, encoding="utf-8")
+    args = ("build", mini, "-s", "hostile", "-t", styles, "-o", tmp_path / "out", "-f", "html")
+    assert invoke(*args).exit_code == 0
+    (shared / "macros.html.j2").write_text(macros + "{# changed #}\n", encoding="utf-8")
+    assert "wrote 1 file " in invoke(*args).output

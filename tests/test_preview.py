@@ -401,3 +401,21 @@ def title_of(page: object) -> str:
 def chromium_page() -> Iterator[object]:
     with chromium() as browser:
         yield browser.new_page()
+
+
+def test_a_policy_in_a_styles_meta_cannot_inject_headers(mini: Path, tmp_path: Path) -> None:
+    styles = tmp_path / "styles"
+    folder = make_style(styles, "colophon")
+    (folder / "brief.html.j2").write_text(
+        '{% extends "standard/brief.html.j2" %}{% block head %}'
+        '<meta http-equiv="Content-Security-Policy" content="img-src data:&#13;&#10;X-Injected:'
+        ' yes&#13;&#10;&#13;&#10;&lt;script&gt;document.title=1&lt;/script&gt;">'
+        "{{ super() }}{% endblock %}", encoding="utf-8")
+    with (running(mini, style="custom", templates=[styles]) as url,
+          urllib.request.urlopen(url, timeout=TIMEOUT) as response):
+        assert response.headers.get("X-Injected") is None
+        body = response.read().decode("utf-8")
+        policies = response.headers.get_all("Content-Security-Policy") or []
+    assert TITLE in body and not body.startswith("<script")
+    assert policies and all("\r" not in p and "\n" not in p and "X-Injected" not in p
+                            for p in policies)

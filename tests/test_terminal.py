@@ -8,7 +8,8 @@ import pytest
 
 from briefgen.terminal import visible
 
-BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A),
+                 0x200E, 0x200F, 0x061C, 0x2028, 0x2029]  # marks, line and paragraph separators
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
@@ -18,6 +19,7 @@ BIDI_CONTROLS = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
     ("\x00\x7f", r"\x00\x7f"),
     ("\x9b31m\x85", r"\x9b31m\x85"),
     ("abc\u202edef\u2066", r"abc\u202edef\u2066"),
+    ("a\u200fb\u2028c", r"a\u200fb\u2028c"),
 ])
 def test_control_characters_are_shown_in_escape_notation(raw: str, shown: str) -> None:
     assert visible(raw) == shown
@@ -36,7 +38,8 @@ def test_printable_text_is_unchanged() -> None:
 
 
 def test_no_other_character_is_touched() -> None:
-    """Only C0, DEL, C1 and the bidi embeddings, overrides and isolates: the rest of the BMP,
+    """Only C0, DEL, C1, the bidi controls and marks and the line and paragraph separators: the
+    rest of the BMP,
     format characters included, passes through, so names and prose print as written."""
     neutralised = {*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *BIDI_CONTROLS}
     kept = "".join(chr(c) for c in range(0x10000)
