@@ -12,9 +12,11 @@ import functools
 import hashlib
 import json
 import platform
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .atomic import write_atomically
@@ -65,6 +67,8 @@ class Output:
     cached: bool = False
     #: Files the rendering read besides the declared inputs (images): real path → sha256.
     reads: dict[Path, str] = field(default_factory=dict)
+    #: How long making it took (None when found up to date).
+    seconds: float | None = None
 
 
 @dataclass
@@ -209,6 +213,7 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
 
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
+    started = time.perf_counter()
     try:
         with alarm(limits.timeout) as timer:
             made = _make(job, library, limits)
@@ -218,7 +223,9 @@ def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
         return _too_slow(job, limits.timeout)
     if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
         return _too_slow(job, limits.timeout)
-    return _write(job, out_dir, made)
+    output = _write(job, out_dir, made)
+    output.seconds = time.perf_counter() - started
+    return output
 
 
 def _too_slow(job: Job, seconds: float) -> BriefgenError:
@@ -311,16 +318,13 @@ def overflow_message(job: Job, pages: int, limit: int) -> str:
 
 def write_manifest(out_dir: Path, outputs: list[Output],
                    inputs: dict[Path, dict[str, str]]) -> Path:
-    """Record every output; entries for outputs not built this time are kept."""
-    path = out_dir / MANIFEST
-    entries: dict[str, dict] = {}
-    try:
-        previous = json.loads(path.read_text(encoding="utf-8"))
-        entries = {e["path"]: e for e in previous.get("outputs", []) if "path" in e}
-    except (OSError, ValueError, AttributeError, TypeError):
-        pass  # a missing or damaged manifest is simply rebuilt
+    """Record every output; entries for outputs not built this time are kept, and so is the
+    build time of an output found up to date (`--shard` balances by it)."""
+    entries = read_manifest(out_dir)
     for output in outputs:
         relative = output.path.relative_to(out_dir).as_posix()
+        seconds = (entries.get(relative, {}).get("seconds") if output.cached
+                   else round(output.seconds, 3) if output.seconds is not None else None)
         entries[relative] = {
             "path": relative,
             "brief": output.job.brief.slug,
@@ -329,11 +333,27 @@ def write_manifest(out_dir: Path, outputs: list[Output],
             "sha256": output.sha256,
             "pages": output.pages,
             "size": output.size,
+            "seconds": seconds,
             "inputs": dict(sorted({
                 **inputs.get(output.path, {}),
                 **{display_name(read): digest for read, digest in output.reads.items()},
             }.items())),
         }
+    return save_manifest(out_dir, entries)
+
+
+def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's entries by path; none when it is missing or damaged (it is rebuilt)."""
+    try:
+        previous = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {e["path"]: e for e in previous.get("outputs", [])
+                if isinstance(e, dict) and isinstance(e.get("path"), str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return {}
+
+
+def save_manifest(out_dir: Path, entries: dict[str, dict[str, Any]]) -> Path:
+    path = out_dir / MANIFEST
     manifest = {
         "briefgen": __version__,
         "python": platform.python_version(),

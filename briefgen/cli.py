@@ -158,6 +158,9 @@ def build(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Worker processes. Default: the number of cores.",
         show_default=False)] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", help="Build only the K-th of N equal parts of the outputs (K/N), for a CI "
+        "matrix; join the parts with `briefgen merge`.", show_default=False)] = None,
 ) -> None:
     """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format>."""
     from . import build as builder
@@ -174,6 +177,10 @@ def build(
         loaded = [builder.select_latest(loaded)]
     planned = builder.plan(loaded, library, style or [], audience or [], formats,
                            project.audiences)
+    if shard is not None:
+        from .shards import Shard, select_shard
+
+        planned = select_shard(planned, Shard.parse(shard), output)
 
     def report_one(job: Any, result: Any) -> None:
         if isinstance(result, builder.Output):
@@ -311,6 +318,62 @@ def new(
     folder = new_brief(directory, slug, title)
     out.print(f"[green]✓[/] created {escape(str(folder))}/brief.md and sources.yaml")
     out.print(f"  next: edit them, then run [bold]briefgen build {escape(str(folder))}[/]")
+
+
+@app.command()
+@reports_errors
+def merge(
+    folders: Annotated[list[Path], typer.Argument(help="The output folders of the shards.")],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The folder to merge into.")] = Path("output"),
+) -> None:
+    """Join the output folders of `build --shard K/N` into one, with one manifest and latest/."""
+    from .shards import merge as merge_shards
+
+    written = merge_shards(folders, output)
+    out.print(f"[green]✓[/] merged {len(folders)} shard{'s' * (len(folders) != 1)} into "
+              f"{escape(str(output))}/: {len(written)} files")
+
+
+@app.command()
+@reports_errors
+def init(
+    directory: Annotated[Path, typer.Argument(
+        help="Where to start it (created if missing).")] = Path("."),
+    slug: Annotated[str, typer.Option(help="Folder name of the first brief.")] = "first-brief",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    action: Annotated[str | None, typer.Option(
+        help="The GitHub Action the workflow uses (OWNER/REPO@REF).", show_default=False)] = None,
+) -> None:
+    """Start a briefs repository: settings, a first brief, a house style, CI, .gitignore."""
+    from .scaffold import DEFAULT_ACTION, init_project
+
+    written = init_project(directory, slug, force=force, action=action or DEFAULT_ACTION)
+    out.print(f"[green]✓[/] started a briefs repository in {escape(str(directory))}/: "
+              f"{len(written)} files")
+    for path in written:
+        out.print(f"  {escape(str(path))}")
+    out.print(f"  next: [bold]cd {escape(str(directory))} && briefgen validate && "
+              "briefgen build[/]")
+
+
+@app.command("help")
+def help_(
+    topic: Annotated[str | None, typer.Argument(
+        help="content-format, templates or security.", show_default=False)] = None,
+) -> None:
+    """Print one of briefgen's guides (or list them), as installed with briefgen."""
+    from importlib import resources
+
+    guides = resources.files("briefgen.docs")
+    names = sorted(p.name.removesuffix(".md") for p in guides.iterdir() if p.name.endswith(".md"))
+    if topic is None or topic not in names:
+        if topic is not None:
+            err.print(f"[red]error[/] no guide called {escape(topic)!r}")
+        out.print("guides: " + ", ".join(names) + "  (briefgen help NAME prints one)")
+        out.print(f"  they are in {escape(str(guides))}")
+        raise typer.Exit(0 if topic is None else 2)
+    sys.stdout.write((guides / f"{topic}.md").read_text(encoding="utf-8"))
 
 
 @app.command()

@@ -259,9 +259,10 @@ def _template_failure(error: Exception, style: Style) -> BriefgenError:
     kind = type(error).__name__
     message = error.message if isinstance(error, TemplateError) and error.message else str(error)
     origin = _briefgen_frame(error)
-    hint = ("fix the template; docs/templates.md lists what a template may use" if origin is None
-            else f"it was raised in briefgen's {origin}: if the template's call is right, this "
-                 "is a briefgen bug; run again with --debug and report the traceback")
+    hint = ("fix the template; `briefgen help templates` lists what a template may use"
+            if origin is None else
+            f"it was raised in briefgen's {origin}: if the template's call is right, this is a "
+            "briefgen bug; run again with --debug and report the traceback")
     return BriefgenError(f"template failed ({kind}): {message}", file=file or style.folder,
                          line=line, hint=hint)
 
@@ -273,7 +274,8 @@ def _briefgen_frame(error: Exception) -> str | None:
         return None
     last = Path(frames[-1].filename)
     package = Path(__file__).resolve().parent
-    return f"{last.name}:{frames[-1].lineno}" if last.resolve().parent == package else None
+    return (f"{last.name}:{frames[-1].lineno}" if last.resolve().is_relative_to(package)
+            else None)
 
 
 def _template_frame(error: Exception) -> tuple[Path | None, int | None]:

@@ -14,6 +14,7 @@ import difflib
 import functools
 import os
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -40,7 +41,8 @@ from .safety import guarded_file, resolve_inside
 from .sandbox import TemplateSandbox
 from .yamlfile import YamlLimitError, load
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "templates"
+#: The built-in styles, wherever briefgen is installed (the package `briefgen.templates`).
+BUILTIN_DIR = Path(str(resources.files("briefgen.templates"))).resolve()
 SHARED_DIR = BUILTIN_DIR / "_shared"
 STYLE_FILE = "style.yaml"
 TEMPLATE_FILE = "brief.html.j2"
@@ -351,7 +353,7 @@ def template_error(error: TemplateSyntaxError) -> BriefgenError:
         f"template error: {error.message}",
         file=Path(error.filename) if error.filename else None,
         line=error.lineno,
-        hint="fix the template; see docs/templates.md for the blocks and variables",
+        hint="fix the template; `briefgen help templates` lists the blocks and variables",
     )
 
 
