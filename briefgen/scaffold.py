@@ -41,8 +41,7 @@ What the reader needs to know to follow the analysis.
 
 # Analysis
 ## First finding
-What the evidence shows, and why it matters: about 40% of the figure in question
-[@example-source].
+What the evidence shows, and why it matters: about 40% of the total [@example-source].
 
 - A supporting point.
 
@@ -73,7 +72,7 @@ SOURCES_SKELETON = """\
 
 SOURCE_TEXT_SKELETON = """\
 Paste the source's text here (or the passages the brief relies on). Every figure the brief
-cites from this source must appear in it: for example, about 40% of the figure in question.
+cites from this source must appear in it: for example, about 40% of the total.
 """
 
 
