@@ -154,8 +154,12 @@ OnDone = Callable[[Job, "Output | BriefgenError"], None]
 def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow: bool = False,
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
-        allow_scripts: bool = False, on_done: OnDone | None = None) -> BuildReport:
+        allow_scripts: bool = False, only_these: bool = False,
+        on_done: OnDone | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
+
+    The manifest keeps the entries of outputs this build did not plan, unless `only_these`
+    (a shard's folder must list exactly its own part, or a merge would see stale copies).
 
     Failures are collected, never allowed to stop the others; the cache and the manifest are
     written for whatever succeeded.
@@ -197,7 +201,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     if report.outputs:
         cache.save()
         write_manifest(out_dir, report.outputs,
-                       {job.target(out_dir): keys[job][1] for job in jobs})
+                       {job.target(out_dir): keys[job][1] for job in jobs}, keep=not only_these)
     return report
 
 
@@ -296,13 +300,19 @@ def _write(job: Job, out_dir: Path, made: _Made) -> Output:
 
 
 def publish_latest(report: BuildReport, brief: LoadedBrief, out_dir: Path) -> list[Path]:
-    """Copy the latest brief's outputs to `OUT/latest/<style>.<format>`: links that never change."""
+    """Copy the latest brief's outputs to `OUT/latest/<style>.<format>`: links that never
+    change. Whatever else `latest/` held (an older brief's editions, a style no longer built)
+    is removed, so `latest/` is exactly this build's."""
     copied = []
     for output in report.outputs:
         if output.job.brief.slug == brief.slug and output.path.is_file():
             target = out_dir / "latest" / output.path.name
             write_atomically(target, output.path.read_bytes())
             copied.append(target)
+    latest = out_dir / "latest"
+    for stale in sorted(latest.iterdir()) if latest.is_dir() else []:
+        if stale not in copied and (stale.is_file() or stale.is_symlink()):
+            stale.unlink()
     return copied
 
 
@@ -317,13 +327,14 @@ def overflow_message(job: Job, pages: int, limit: int) -> str:
 
 
 def write_manifest(out_dir: Path, outputs: list[Output],
-                   inputs: dict[Path, dict[str, str]]) -> Path:
-    """Record every output; entries for outputs not built this time are kept, and so is the
-    build time of an output found up to date (`--shard` balances by it)."""
-    entries = read_manifest(out_dir)
+                   inputs: dict[Path, dict[str, str]], keep: bool = True) -> Path:
+    """Record every output; entries for outputs not built this time are kept (with `keep`),
+    and so is the build time of an output found up to date (`--shard` balances by it)."""
+    previous = read_manifest(out_dir)
+    entries = dict(previous) if keep else {}
     for output in outputs:
         relative = output.path.relative_to(out_dir).as_posix()
-        seconds = (entries.get(relative, {}).get("seconds") if output.cached
+        seconds = (previous.get(relative, {}).get("seconds") if output.cached
                    else round(output.seconds, 3) if output.seconds is not None else None)
         entries[relative] = {
             "path": relative,

@@ -202,7 +202,8 @@ def build(
                              force=force, workers=jobs or os.cpu_count() or 1,
                              max_pages=max_pages, allowed_hosts=hosts,
                              timeout=render_timeout,
-                             allow_scripts=project.allow_scripts, on_done=on_done)
+                             allow_scripts=project.allow_scripts,
+                             only_these=shard is not None, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)

@@ -127,3 +127,20 @@ def test_merge_refuses_what_it_cannot_trust(briefs: list[Path], tmp_path: Path):
     assert "is missing or not what the manifest recorded" in result.output
     assert "nothing-here/manifest.json" in result.output
     assert not (tmp_path / "merged").exists()
+
+
+def test_a_shard_folder_lists_only_its_own_part(briefs: list[Path], tmp_path: Path):
+    """A cached shard folder whose part changed must not offer its old outputs to merge."""
+    folder = tmp_path / "shard"
+    assert invoke("build", briefs[1], briefs[2], *STYLES, "-f", "html", "-o", folder).exit_code == 0
+    assert invoke("build", briefs[1], briefs[2], *STYLES, "-f", "html", "-o", folder,
+                  "--shard", "1/2").exit_code == 0
+    listed = json.loads((folder / "manifest.json").read_text("utf-8"))["outputs"]
+    assert 0 < len(listed) < 6
+
+
+def test_latest_holds_only_this_builds_editions(briefs: list[Path], tmp_path: Path):
+    out = tmp_path / "out"
+    invoke("build", briefs[1], "--latest", "-s", "memo", "-s", "web", "-f", "html", "-o", out)
+    invoke("build", briefs[1], "--latest", "-s", "memo", "-f", "html", "-o", out)
+    assert sorted(p.name for p in (out / "latest").iterdir()) == ["memo.html"]
