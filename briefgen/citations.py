@@ -36,3 +36,23 @@ def parse_group(inner: str) -> list[Citation]:
 def find_citations(text: str) -> list[Citation]:
     """Every citation in a piece of Markdown, in reading order."""
     return [c for group in CITATION_GROUP_RE.finditer(text) for c in parse_group(group[1])]
+
+
+#: A figure or table id: lower-case letters, digits and hyphens.
+FIGURE_ID_PATTERN = r"[a-z0-9][a-z0-9-]{0,63}"
+#: `@fig:id` and `@tbl:id` in the text: "Figure 2" / "Table 1", linked to it. Bare, like
+#: Quarto's `@fig-id` (a bracketed `[@fig:id]` would read as a citation).
+FIGURE_REF_RE = re.compile(rf"(?<![\w@.])@(fig|tbl):({FIGURE_ID_PATTERN})(?![\w-])")
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A reference in the text to a figure (`fig`) or a table (`tbl`)."""
+
+    kind: str
+    id: str
+
+
+def find_figure_refs(text: str) -> list[FigureRef]:
+    """Every `@fig:id` and `@tbl:id` in a piece of Markdown, in reading order."""
+    return [FigureRef(match[1], match[2]) for match in FIGURE_REF_RE.finditer(text)]

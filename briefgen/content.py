@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
+from .exhibits import EXHIBIT_KEYS, FIGURES_FILE, ExhibitData, read_exhibit_data
 from .model import Brief
 from .safety import guarded_file
 from .sections import KeyPath, parse_body
@@ -42,10 +43,13 @@ class LoadedBrief:
     files: tuple[Path, ...]
     #: Source id → the real path of its local text, checked by `guarded_file` when loading.
     texts: dict[str, Path] = field(default_factory=dict)
+    #: The rows and images of its figures and tables.
+    exhibits: ExhibitData = field(default_factory=ExhibitData)
 
     def input_files(self) -> list[Path]:
-        """Every file the brief was built from: its own files and its sources' local texts."""
-        return [*self.files, *self.texts.values()]
+        """Every file the brief was built from: its own files, its sources' local texts, and
+        the data and images of its figures and tables."""
+        return [*self.files, *self.texts.values(), *self.exhibits.files]
 
 
 @dataclass
@@ -133,8 +137,43 @@ def load_brief(path: Path) -> LoadedBrief:
                 _read_sources(sources_file, located)
     else:
         _read_data_brief(main, located)
+    figures_file = folder / FIGURES_FILE
+    if figures_file.is_file():
+        _guard(figures_file, folder)
+        files.append(figures_file)
+        _read_figures_file(figures_file, located)
     brief = _validate(located, main)
-    return LoadedBrief(brief, slug, folder, tuple(files), _source_texts(brief, folder, located))
+    texts = _source_texts(brief, folder, located)
+    exhibits = read_exhibit_data(brief, folder, located.locate)
+    return LoadedBrief(brief, slug, folder, tuple(files), texts, exhibits)
+
+
+def _read_figures_file(path: Path, located: _Located) -> None:
+    """`figures.yaml`: the brief's key figures, figures and tables, kept beside it."""
+    try:
+        text = read_text(path)
+    except BriefgenError as error:
+        located.problems.extend(error.problems)
+        return
+    staged = _Located()
+    data, readable = _load_yaml(text, path, 1, staged, ())
+    located.problems.extend(staged.problems)
+    if not readable or data is None:
+        return
+    if not isinstance(data, dict) or set(data) - set(EXHIBIT_KEYS):
+        located.problems.append(Problem(
+            "figures.yaml holds only key_figures, figures and tables", file=path, line=1,
+            hint="move anything else to the brief's front matter"))
+        return
+    for key, value in data.items():
+        if key in located.data:
+            located.problems.append(Problem(
+                f"'{key}' is given twice: in the brief and in figures.yaml", file=path,
+                line=staged.where.get((key,), (path, 1))[1], field=key,
+                hint="keep one of the two"))
+        else:
+            located.data[key] = value
+    located.where.update({at: where for at, where in staged.where.items() if at})
 
 
 #: What an output folder may be called: a letter or digit, then also '.', '-', '_' and spaces.

@@ -1,4 +1,4 @@
-"""The grammar of every value from `style.yaml` that briefgen writes into CSS itself.
+"""The grammar of every value from `style.yaml` that briefgen writes into CSS or a chart.
 
 A style's own CSS files are parsed by WeasyPrint under the guarded fetcher; but a value that
 briefgen pastes into a rule (`@page { size: …; margin: … }`) could close the declaration and add
@@ -24,6 +24,17 @@ PAGE_SIZE_HINT = ("a page size name (A3–A6, B4, B5, JIS-B4, JIS-B5, letter, le
                   "optionally with portrait or landscape, or a width and height such as "
                   "'210mm 297mm'")
 MARGIN_HINT = "one to four lengths such as '20mm' or '25mm 20mm 22mm 20mm' (mm, cm, in, pt, px)"
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-f]{3}|[0-9a-f]{6})", re.IGNORECASE)
+
+
+def colour(value: object) -> str:
+    """`value` as a hex colour (#rgb or #rrggbb), or ValueError: nothing else reaches CSS or a
+    chart."""
+    if not isinstance(value, str) or not _COLOUR.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not a colour: write #rrggbb, e.g. #0f4c75")
+    return value.strip().lower()
 
 
 def _normal(value: object) -> str:

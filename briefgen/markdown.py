@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -17,12 +18,35 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
-from .citations import CITATION_GROUP_RE, Citation, parse_group
+from .citations import CITATION_GROUP_RE, FIGURE_REF_RE, Citation, parse_group
 
 #: Formats one citation group as HTML; it may count notes, so it is called in reading order.
 CiteFunction = Callable[[list[Citation]], str]
 #: Maps an image `src` to the URL to embed, or None to refuse it.
 ImageResolver = Callable[[str], str | None]
+
+
+class ExhibitPlacer(Protocol):
+    """Figures and tables as the text refers to them (`exhibit_html.Exhibits`)."""
+
+    def reference(self, kind: str, exhibit_id: str) -> Markup: ...
+
+    def place(self, kind: str, exhibit_id: str) -> Markup: ...
+
+
+def _figure_ref_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "@":
+        return False
+    match = FIGURE_REF_RE.match(state.src, state.pos)
+    if not match or (state.pos and (state.src[state.pos - 1].isalnum()
+                                    or state.src[state.pos - 1] in "@._")):
+        return False
+    if not silent:
+        token = state.push("figure_ref", "", 0)
+        token.meta = {"kind": match[1], "id": match[2]}
+        token.content = match[0]
+    state.pos = match.end()
+    return True
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -51,8 +75,11 @@ class MarkdownRenderer:
         resolve_image: ImageResolver,
         language: str = "en",
         hug_citations: bool = True,
+        exhibits: ExhibitPlacer | None = None,
     ) -> None:
         self._cite = cite
+        self.exhibits = exhibits
+        self._referred: list[tuple[str, str]] = []  # first references in the current block
         self._env = {"hug_citations": hug_citations}
         self._resolve_image = resolve_image
         self._md = MarkdownIt(
@@ -60,9 +87,11 @@ class MarkdownRenderer:
             {"html": False, "typographer": True, "quotes": _quotes(language)},
         ).enable(["table", "strikethrough", "replacements", "smartquotes"])
         self._md.inline.ruler.before("link", "citation", _citation_rule)
+        self._md.inline.ruler.before("link", "figure_ref", _figure_ref_rule)
         # markdown-it binds render rules to its renderer, so set them as plain attributes.
         rules = self._md.renderer.rules
         rules["citation"] = self._render_citation
+        rules["figure_ref"] = self._render_figure_ref
         rules["image"] = self._render_image
         rules["heading_open"] = self._render_heading_open
         rules["heading_close"] = self._render_heading_close
@@ -73,7 +102,18 @@ class MarkdownRenderer:
         if not text:
             return Markup("")
         self._heading_shift = heading_shift
-        return Markup(self._md.render(text, dict(self._env)))
+        env = dict(self._env)
+        tokens = self._md.parse(text, env)
+        if self.exhibits is None:
+            return Markup(self._md.renderer.render(tokens, self._md.options, env))
+        # Block by block, so that a figure follows the paragraph (or list) that first refers
+        # to it.
+        parts: list[str] = []
+        for block in _top_level_blocks(tokens):
+            self._referred = []
+            parts.append(self._md.renderer.render(block, self._md.options, env))
+            parts.extend(self.exhibits.place(kind, name) for kind, name in self._referred)
+        return Markup("".join(parts))
 
     def inline(self, text: str | None) -> Markup:
         """One line or list item, without a wrapping paragraph."""
@@ -88,6 +128,15 @@ class MarkdownRenderer:
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
         return self._cite(tokens[idx].meta["citations"])
+
+    def _render_figure_ref(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        meta = tokens[idx].meta
+        if self.exhibits is None:
+            return str(Markup("{}").format(tokens[idx].content))
+        self._referred.append((meta["kind"], meta["id"]))
+        return str(self.exhibits.reference(meta["kind"], meta["id"]))
 
     def _render_image(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -113,6 +162,16 @@ class MarkdownRenderer:
 
     def _shifted(self, tag: str) -> str:
         return f"h{min(6, int(tag[1]) + self._heading_shift)}"
+
+
+def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
+    """The tokens of each top-level block (a paragraph, a list, a heading…), in order."""
+    blocks: list[list[Token]] = [[]]
+    for token in tokens:
+        blocks[-1].append(token)
+        if token.level == 0 and token.nesting <= 0:
+            blocks.append([])
+    return [block for block in blocks if block]
 
 
 def _quotes(language: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .citations import SOURCE_ID_PATTERN, find_citations
+from .citations import FIGURE_ID_PATTERN, SOURCE_ID_PATTERN, find_citations, find_figure_refs
 
 #: The sections a brief can hold, in their conventional reading order.
 SECTION_KEYS: tuple[str, ...] = (
@@ -55,6 +55,9 @@ DEFAULT_HEADINGS: dict[str, str] = {
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 SourceId = Annotated[str, StringConstraints(pattern=rf"^{SOURCE_ID_PATTERN}$")]
+FigureId = Annotated[str, StringConstraints(pattern=rf"^{FIGURE_ID_PATTERN}$")]
+#: One row of data: column name → value.
+Row = dict[str, str | int | float | None]
 
 
 class Strict(BaseModel):
@@ -139,6 +142,94 @@ class ExtraSection(Strict):
     )
 
 
+class KeyFigure(Strict):
+    """A number the reader should carry away: as written, what it measures, where it is from."""
+
+    value: RequiredText = Field(description="As it should be printed: '80%', '$50 bn', '1,416'.")
+    label: RequiredText = Field(description="What it measures, in a few words.")
+    detail: Text | None = Field(default=None,
+                                description="A comparison or a date, e.g. 'in 2023'.")
+    cite: Text | None = Field(default=None, description="Its citation: '[@source, p. 3]'.")
+
+
+class Column(Strict):
+    """How one column of a table is shown."""
+
+    name: RequiredText = Field(description="The column's name in the CSV header or the rows.")
+    title: Text | None = Field(default=None, description="The heading to print, if not `name`.")
+    align: Literal["left", "right", "center"] | None = Field(
+        default=None, description="Default: right for numbers, left for text.")
+    format: Literal["text", "integer", "number", "percent"] | None = Field(
+        default=None, description="integer: 1,416; number: 1,416.5 (see decimals); percent: 80%.")
+    decimals: Annotated[int, Field(ge=0, le=6)] | None = None
+
+
+class Chart(Strict):
+    """What a chart shows: one of briefgen's chart types with its encodings, or a full
+    Vega-Lite spec (its data always comes from the figure's `data` or `csv`)."""
+
+    type: Literal["bar", "grouped-bar", "stacked-bar", "line", "dot", "lollipop"] | None = None
+    x: Text | None = Field(default=None, description="The column on the category/time axis.")
+    y: Text | None = Field(default=None, description="The column with the numbers.")
+    series: Text | None = Field(default=None, description="The column that splits the data "
+                                "into series (grouped-bar, stacked-bar, line).")
+    x_title: Text | None = None
+    y_title: Text | None = None
+    vega_lite: dict[str, Any] | None = Field(default=None, description="A full Vega-Lite spec "
+                                             "instead of type/x/y (no 'url' anywhere).")
+
+    @model_validator(mode="after")
+    def _type_or_spec(self) -> Chart:
+        if (self.type is None) == (self.vega_lite is None):
+            raise ValueError("give either a chart type (with x and y) or a vega_lite spec")
+        if self.type is not None and not (self.x and self.y):
+            raise ValueError(f"a {self.type} chart needs x and y: the columns it plots")
+        if self.type in ("grouped-bar", "stacked-bar") and not self.series:
+            raise ValueError(f"a {self.type} chart needs series: the column that splits it")
+        return self
+
+
+class _Exhibit(Strict):
+    """What figures and tables share: an id to refer to, a title, the sources, notes."""
+
+    id: FigureId
+    title: RequiredText
+    caption: Text = ""
+    cite: Text | None = Field(default=None, description="Its sources: '[@a; @b, p. 4]'.")
+    notes: Text | None = None
+    data: list[Row] | None = Field(default=None, description="The rows, inline.")
+    csv: Text | None = Field(default=None, description="A CSV file in the brief's folder.")
+
+
+class Figure(_Exhibit):
+    """A chart drawn from data, or an image from the brief's folder."""
+
+    alt: RequiredText = Field(description="What the figure shows, for readers who cannot see "
+                              "it: required.")
+    chart: Chart | None = None
+    image: Text | None = Field(default=None, description="An image file in the brief's folder.")
+
+    @model_validator(mode="after")
+    def _chart_or_image(self) -> Figure:
+        if (self.chart is None) == (self.image is None):
+            raise ValueError("give either a chart or an image")
+        if self.chart is not None and (self.data is None) == (self.csv is None):
+            raise ValueError("a chart needs its data: inline rows under data, or a csv file")
+        return self
+
+
+class Table(_Exhibit):
+    """A table from data: inline rows or a CSV file, with its columns' alignment and format."""
+
+    columns: list[Column] = Field(default=[], description="Default: every column, as written.")
+
+    @model_validator(mode="after")
+    def _has_data(self) -> Table:
+        if (self.data is None) == (self.csv is None):
+            raise ValueError("a table needs its rows: inline under data, or a csv file")
+        return self
+
+
 class Brief(Strict):
     """One policy brief: its metadata, its sections and the sources its claims rest on."""
 
@@ -164,6 +255,9 @@ class Brief(Strict):
         default={}, description="Audience name to the style that serves it, e.g. minister: memo."
     )
     decision: Text | None = Field(default=None, description="The decision asked of the reader.")
+    key_figures: list[KeyFigure] = Field(default=[], description="The numbers to remember.")
+    figures: list[Figure] = []
+    tables: list[Table] = []
 
     key_messages: list[RequiredText] = []
     executive_summary: RequiredText
@@ -192,7 +286,7 @@ class Brief(Strict):
             )
         return sources
 
-    @field_validator(*SECTION_KEYS, "extras", "decision")
+    @field_validator(*SECTION_KEYS, "extras", "decision", "key_figures", "figures", "tables")
     @classmethod
     def _citations_resolve(cls, value: Any, info: ValidationInfo) -> Any:
         if "sources" not in info.data:  # the sources are broken: that error is reported instead
@@ -207,6 +301,33 @@ class Brief(Strict):
                 "cites {ids}, which no source has as its id",
                 {"ids": ", ".join(f"@{i}" for i in unknown), "unknown": unknown},
             )
+        return value
+
+    @field_validator("tables")
+    @classmethod
+    def _exhibit_ids_are_unique(cls, tables: list[Table], info: ValidationInfo) -> list[Table]:
+        seen: set[str] = set()
+        ids = [f.id for f in info.data.get("figures", [])] + [t.id for t in tables]
+        duplicates = sorted({i for i in ids if i in seen or seen.add(i)})
+        if duplicates:
+            raise PydanticCustomError(
+                "duplicate_figure_id", "figure or table id {ids} is used more than once",
+                {"ids": ", ".join(duplicates)})
+        return tables
+
+    @field_validator(*SECTION_KEYS, "extras", "decision")
+    @classmethod
+    def _figure_refs_resolve(cls, value: Any, info: ValidationInfo) -> Any:
+        if "figures" not in info.data or "tables" not in info.data:
+            return value  # those are broken: that error is reported instead
+        known = {("fig", f.id) for f in info.data["figures"]} | {
+            ("tbl", t.id) for t in info.data["tables"]}
+        unknown = sorted({(r.kind, r.id) for text in strings_in(value)
+                          for r in find_figure_refs(text)} - known)
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_figure", "refers to {refs}, which no figure or table has as its id",
+                {"refs": ", ".join(f"@{kind}:{name}" for kind, name in unknown)})
         return value
 
     @model_validator(mode="wrap")
@@ -248,13 +369,35 @@ class Brief(Strict):
     def cited_ids(self) -> list[str]:
         """Source ids in order of first citation, over every section in reading order."""
         ordered: dict[str, None] = {}
-        for key in (*SECTION_KEYS, "extras", "decision"):
+        for key in (*SECTION_KEYS, "extras", "decision", "key_figures", "figures", "tables"):
             for text in strings_in(getattr(self, key)):
                 ordered.update((c.source_id, None) for c in find_citations(text))
         return list(ordered)
 
     def extras_after(self, key: str | None) -> list[ExtraSection]:
         return [extra for extra in self.extras if extra.after == key]
+
+    def exhibit_numbers(self) -> dict[tuple[str, str], int]:
+        """("fig"|"tbl", id) → its number: figures and tables each counted 1, 2, 3… in the
+        order the text first refers to them (sections in reading order), then those never
+        referred to, in the order they are declared."""
+        order: dict[tuple[str, str], None] = {}
+        for key in ("decision", *SECTION_KEYS, "extras"):
+            for text in strings_in(getattr(self, key)):
+                order.update(((ref.kind, ref.id), None) for ref in find_figure_refs(text))
+        order.update((("fig", f.id), None) for f in self.figures)
+        order.update((("tbl", t.id), None) for t in self.tables)
+        numbers: dict[tuple[str, str], int] = {}
+        for kind, name in order:
+            numbers[(kind, name)] = sum(1 for k, _ in numbers if k == kind) + 1
+        return numbers
+
+    def unreferenced_exhibits(self) -> list[tuple[str, str]]:
+        """Figures and tables the text never refers to (a warning: the reader may miss them)."""
+        referred = {(r.kind, r.id) for key in ("decision", *SECTION_KEYS, "extras")
+                    for text in strings_in(getattr(self, key)) for r in find_figure_refs(text)}
+        return [(kind, name) for kind, name in self.exhibit_numbers() if (kind, name)
+                not in referred]
 
 
 def _raw_citation_errors(data: dict[str, Any]) -> list[InitErrorDetails]:

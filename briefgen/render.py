@@ -21,8 +21,10 @@ from . import __version__, safety
 from .active_content import remove_active_content
 from .content import LoadedBrief, read_text
 from .errors import BriefgenError
+from .exhibit_html import DrawChart, Exhibits
+from .exhibits import number
 from .markdown import MarkdownRenderer, plain_text
-from .model import SECTION_KEYS, Brief, ExtraSection
+from .model import SECTION_KEYS, Brief, ExtraSection, Figure, Row
 from .references import Citer
 from .safety import (
     IMAGE_TYPES,
@@ -138,7 +140,12 @@ def render_html(
         language=brief.language,
         hug_citations=settings.citations != "author-date",
     )
+    exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
+                        warnings)
+    if settings.show_figures:
+        renderer.exhibits = exhibits
     context = template_context(loaded, style, target, citer, renderer, warnings)
+    context["exhibits"] = exhibits
     try:
         template = library.environment(style).get_template(style.template_name())
         html = template.render(context)
@@ -161,6 +168,43 @@ def render_html(
         reads=reads,
         allowed_hosts=hosts,
     )
+
+
+def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
+    """Draws a figure's chart in the style's colours and font (vl-convert is imported only
+    for briefs that have charts)."""
+
+    def draw_chart(figure: Figure, rows: list[Row]) -> tuple[str, list[str]]:
+        from .charts import ChartError, ChartStyle, chart_spec, draw
+
+        chart = figure.chart
+        assert chart is not None
+        style = ChartStyle(palette=tuple(settings.charts.palette),
+                           font="Noto Sans" if settings.charts.font == "sans" else "Noto Serif",
+                           font_dir=SHARED_DIR / "fonts", ink=settings.charts.ink,
+                           muted=settings.charts.muted)
+        try:
+            if chart.vega_lite is not None:
+                spec = {**chart.vega_lite, "data": {"values": _numbers_in(rows, None)}}
+            else:
+                spec = chart_spec(chart.type or "bar", _numbers_in(rows, chart.y), x=chart.x or "",
+                                  y=chart.y or "", series=chart.series, x_title=chart.x_title,
+                                  y_title=chart.y_title)
+            svg, warnings = draw(spec, style, title=figure.title, description=figure.alt)
+        except ChartError as error:
+            raise BriefgenError(f"figure '{figure.id}' cannot be drawn: {error}",
+                                file=loaded.files[0], field=f"figures.{figure.id}.chart",
+                                hint="see `briefgen help content-format`, Figures") from None
+        return svg, [f"figure '{figure.id}': {w}" for w in warnings]
+
+    return draw_chart
+
+
+def _numbers_in(rows: list[Row], column: str | None) -> list[Row]:
+    """Rows with the numbers people write as text ("1,416", "80%") as numbers: in `column`,
+    or in every cell that is one when `column` is None."""
+    return [{key: (number(value) if number(value) is not None and column in (None, key)
+                   else value) for key, value in row.items()} for row in rows]
 
 
 def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: Citer,

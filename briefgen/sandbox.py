@@ -45,6 +45,13 @@ TEMPLATE_METHODS: dict[str, frozenset[str]] = {
     "briefgen.render.SectionView": frozenset({"anchor"}),
     "briefgen.references.Citer": frozenset({"number", "cited_sources", "bibliography"}),
     "briefgen.references.Note": frozenset(),
+    "briefgen.model.KeyFigure": frozenset(),
+    "briefgen.model.Figure": frozenset(),
+    "briefgen.model.Table": frozenset(),
+    "briefgen.model.Chart": frozenset(),
+    "briefgen.model.Column": frozenset(),
+    "briefgen.styles.ChartSettings": frozenset(),
+    "briefgen.exhibit_html.Exhibits": frozenset({"unplaced", "reference"}),
 }
 
 _TEXT_METHODS = frozenset({

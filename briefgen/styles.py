@@ -64,6 +64,20 @@ class PageSettings(BaseModel):
         return f"@page {{ {' '.join(rules)} }}" if rules else ""
 
 
+Colour = Annotated[str, BeforeValidator(css_values.colour)]
+
+
+class ChartSettings(BaseModel):
+    """How the style draws charts: its colours and its bundled font."""
+
+    model_config = ConfigDict(extra="forbid")
+    palette: list[Colour] = Field(default=["#0f4c75", "#9a3412", "#5a6672", "#7fa7c4",
+                                           "#d9a26b"], min_length=1, max_length=12)
+    font: Literal["sans", "serif"] = "sans"
+    ink: Colour = "#1d2329"
+    muted: Colour = "#5a6672"
+
+
 class Budgets(BaseModel):
     """Length limits a style promises its readers."""
 
@@ -86,6 +100,9 @@ class StyleSettings(BaseModel):
     citations: str = "numbered"
     budgets: Budgets = Budgets()
     formats: list[Format] = ["pdf", "html"]
+    charts: ChartSettings = ChartSettings()
+    show_figures: bool = Field(default=True, description="Draw the brief's figures and tables "
+                               "(the one-page memo does not: its key figures say it).")
     options: dict[str, Any] = {}
 
 

@@ -1,0 +1,155 @@
+"""Figures and tables as HTML: numbered, placed where the text first refers to them, each with
+its caption, its "Source:" line and its notes.
+
+A figure is drawn right after the paragraph (or list) that first refers to it with `@fig:id`, so
+the reader meets it where the argument needs it; a figure the text never refers to, or refers to
+only in a part the style does not print, is drawn where the template calls `exhibits.unplaced()`
+(the built-in styles: after the last section). Charts are inline SVG with `role="img"`, a title
+and a description; in the HTML edition the data behind each chart follows as a small table for
+readers who cannot see it.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from .content import LoadedBrief
+from .exhibits import number
+from .model import Column, Figure, Row, Table
+from .safety import image_problem, media_type
+
+#: Renders brief Markdown inline (citations included): the renderer's own `inline`.
+Inline = Callable[[str | None], Markup]
+#: Draws a figure's chart: (figure, rows) → (SVG, warnings).
+DrawChart = Callable[[Figure, list[Row]], tuple[str, list[str]]]
+
+LABELS = {"fig": "Figure", "tbl": "Table"}
+
+
+@dataclass
+class Exhibits:
+    """The figures and tables of one rendering: their numbers, their HTML, which are placed."""
+
+    loaded: LoadedBrief
+    inline: Inline
+    draw_chart: DrawChart
+    target: str
+    warnings: list[str] = field(default_factory=list)
+    placed: set[tuple[str, str]] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.numbers = self.loaded.brief.exhibit_numbers()
+
+    def reference(self, kind: str, exhibit_id: str) -> Markup:
+        """`@fig:id` in the text: "Figure 2", linked to the figure."""
+        label = f"{LABELS[kind]}\u00a0{self.numbers[(kind, exhibit_id)]}"
+        return Markup('<a class="xref" href="#{}-{}">{}</a>').format(kind, exhibit_id, label)
+
+    def place(self, kind: str, exhibit_id: str) -> Markup:
+        """The exhibit's HTML, the first time it is asked for; nothing after that."""
+        if (kind, exhibit_id) in self.placed:
+            return Markup("")
+        self.placed.add((kind, exhibit_id))
+        return self._figure(exhibit_id) if kind == "fig" else self._table(exhibit_id)
+
+    def unplaced(self) -> Markup:
+        """Every figure and table not drawn yet, in number order."""
+        return Markup("").join(self.place(kind, name) for kind, name in self.numbers)
+
+    def _figure(self, figure_id: str) -> Markup:
+        figure = next(f for f in self.loaded.brief.figures if f.id == figure_id)
+        rows = self.loaded.exhibits.rows.get(figure_id, [])
+        if figure.chart is not None:
+            svg, warnings = self.draw_chart(figure, rows)
+            self.warnings.extend(warnings)
+            body = Markup('<div class="exhibit-chart">{}</div>').format(Markup(svg))
+            data = _data_table(rows, []) if self.target == "html" else Markup("")
+            if data:
+                data = Markup('<details class="exhibit-data"><summary>The data in this '
+                              "figure</summary>{}</details>").format(data)
+        else:
+            body, data = self._image(figure), Markup("")
+        return self._frame("fig", figure, Markup("{}{}").format(body, data))
+
+    def _image(self, figure: Figure) -> Markup:
+        path = self.loaded.exhibits.images[figure.id]
+        data, kind = path.read_bytes(), media_type(path)
+        problem = image_problem(data, kind)
+        if problem:
+            self.warnings.append(f"figure '{figure.id}': image {figure.image!r} refused: "
+                                 f"{problem}")
+            return Markup('<p class="missing-image">[image not included: {}]</p>').format(
+                figure.alt)
+        uri = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+        return Markup('<div class="exhibit-image"><img src="{}" alt="{}"></div>').format(
+            uri, figure.alt)
+
+    def _table(self, table_id: str) -> Markup:
+        table = next(t for t in self.loaded.brief.tables if t.id == table_id)
+        rows = self.loaded.exhibits.rows.get(table_id, [])
+        return self._frame("tbl", table, _data_table(rows, table.columns))
+
+    def _frame(self, kind: str, exhibit: Figure | Table, body: Markup) -> Markup:
+        number = self.numbers[(kind, exhibit.id)]
+        caption = (Markup(' <span class="exhibit-caption">{}</span>').format(
+            self.inline(exhibit.caption)) if exhibit.caption else Markup(""))
+        foot = Markup("")
+        if exhibit.cite:
+            foot += Markup('<p class="exhibit-source"><span class="exhibit-foot-label">Source:'
+                           "</span> {}</p>").format(self.inline(exhibit.cite))
+        if exhibit.notes:
+            foot += Markup('<p class="exhibit-notes"><span class="exhibit-foot-label">Note:'
+                           "</span> {}</p>").format(self.inline(exhibit.notes))
+        return Markup(
+            '<figure class="exhibit exhibit-{kind_class}" id="{kind}-{id}">'
+            '<figcaption><span class="exhibit-label">{label}\u00a0{number}.</span> '
+            '<span class="exhibit-title">{title}</span>{caption}</figcaption>'
+            '{body}{foot}</figure>\n'
+        ).format(kind_class="figure" if kind == "fig" else "table", kind=kind, id=exhibit.id,
+                 label=LABELS[kind], number=number, title=self.inline(exhibit.title),
+                 caption=caption, body=body,
+                 foot=Markup('<div class="exhibit-foot">{}</div>').format(foot) if foot else "")
+
+
+def _data_table(rows: list[Row], columns: list[Column]) -> Markup:
+    """Rows as an HTML table: a header row, numbers right-aligned and formatted as asked."""
+    if not rows:
+        return Markup("")
+    shown = columns or [Column(name=name) for name in rows[0]]
+    head = Markup("").join(
+        Markup('<th scope="col" class="{}">{}</th>').format(_align(c, rows), c.title or c.name)
+        for c in shown)
+    body = Markup("").join(
+        Markup("<tr>{}</tr>").format(Markup("").join(
+            Markup('<td class="{}">{}</td>').format(_align(c, rows), _cell(row.get(c.name), c))
+            for c in shown))
+        for row in rows)
+    return Markup('<table class="data-table"><thead><tr>{}</tr></thead><tbody>{}</tbody>'
+                  "</table>").format(head, body)
+
+
+def _align(column: Column, rows: list[Row]) -> str:
+    if column.align:
+        return f"align-{column.align}"
+    numeric = all(number(row.get(column.name)) is not None for row in rows
+                  if row.get(column.name) not in (None, ""))
+    return "align-right" if numeric else "align-left"
+
+
+def _cell(value: object, column: Column) -> str:
+    """As written, unless the column asks for a number format."""
+    if value is None:
+        return ""
+    amount = number(value)
+    if amount is None or column.format in (None, "text"):
+        return str(value)
+    if column.format == "integer":
+        return f"{round(amount):,}"
+    if column.format == "percent":
+        return f"{amount:.{column.decimals or 0}f}%"
+    return f"{amount:,.{1 if column.decimals is None else column.decimals}f}"
+

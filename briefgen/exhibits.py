@@ -1,0 +1,147 @@
+"""The data behind a brief's figures and tables: CSV files and images in the brief's folder.
+
+Figures and tables are declared in the brief (front matter, or `figures.yaml` beside it); their
+rows come inline or from a CSV file, and a figure may be an image file instead of a chart. Every
+file is read through the one rule for files a build reads (`safety.guarded_file`: inside the
+brief's folder, a regular file, under the size cap), so a CSV that points elsewhere is a located
+error, as a source text would be.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import BriefgenError, Problem
+from .model import Brief, Row
+from .safety import IMAGE_TYPES, MAX_RESOURCE_BYTES, guarded_file, media_type
+
+FIGURES_FILE = "figures.yaml"
+#: The brief's fields `figures.yaml` may hold.
+EXHIBIT_KEYS = ("key_figures", "figures", "tables")
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+_MAX_CSV_BYTES = 5 * 1024 * 1024
+_NUMBER = re.compile(r"[-+\u2212]?(?:\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?:\.\d+)?")
+
+#: (file, line) of a field of the brief, e.g. ("figures", 0, "csv").
+Locate = Callable[[tuple], tuple[Path | None, int | None]]
+
+
+@dataclass(frozen=True)
+class ExhibitData:
+    """Rows by figure or table id, image files by figure id, and every file read."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    images: dict[str, Path] = field(default_factory=dict)
+    files: tuple[Path, ...] = ()
+
+
+def read_exhibit_data(brief: Brief, folder: Path, locate: Locate) -> ExhibitData:
+    """Read every CSV and image the brief's figures and tables name; all problems together."""
+    rows: dict[str, list[Row]] = {}
+    images: dict[str, Path] = {}
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for kind, exhibits in (("figures", brief.figures), ("tables", brief.tables)):
+        for index, exhibit in enumerate(exhibits):
+            try:
+                if exhibit.csv:
+                    path = _guarded(folder, exhibit.csv, locate, (kind, index, "csv"),
+                                    f"{kind}.{exhibit.id}.csv", _MAX_CSV_BYTES)
+                    rows[exhibit.id] = read_csv(path, locate((kind, index, "csv")))
+                    files.append(path)
+                elif exhibit.data is not None:
+                    rows[exhibit.id] = _checked_rows(exhibit.data, locate((kind, index, "data")),
+                                                     f"{kind}.{exhibit.id}.data")
+                image = getattr(exhibit, "image", None)
+                if image:
+                    images[exhibit.id] = _image(folder, image, locate, index, exhibit.id)
+                    files.append(images[exhibit.id])
+            except BriefgenError as error:
+                problems.extend(error.problems)
+    if problems:
+        raise BriefgenError(problems=problems)
+    return ExhibitData(rows, images, tuple(files))
+
+
+def _guarded(folder: Path, name: str, locate: Locate, at: tuple, field_name: str,
+             limit: int) -> Path:
+    where, line = locate(at)
+    return guarded_file(folder / name, [folder], limit=limit, where=where, line=line,
+                        inside="the brief's folder", field=field_name)
+
+
+def _image(folder: Path, name: str, locate: Locate, index: int, figure_id: str) -> Path:
+    path = _guarded(folder, name, locate, ("figures", index, "image"),
+                    f"figures.{figure_id}.image", MAX_RESOURCE_BYTES)
+    if media_type(path) not in IMAGE_TYPES:
+        where, line = locate(("figures", index, "image"))
+        raise BriefgenError(f"'{name}' is not an image", file=where, line=line,
+                            field=f"figures.{figure_id}.image",
+                            hint="a png, jpeg, gif, webp or svg file in the brief's folder")
+    return path
+
+
+def read_csv(path: Path, named_at: tuple[Path | None, int | None] = (None, None)) -> list[Row]:
+    """A CSV file's rows as mappings from its header; cells as written (text)."""
+    from .content import read_text  # content imports this module
+
+    text = read_text(path)
+    try:
+        reader = csv.DictReader(io.StringIO(text), strict=True)
+        header = reader.fieldnames or []
+        rows: list[Row] = []
+        for number, record in enumerate(reader, start=2):
+            if None in record or len(record) != len(header):
+                raise BriefgenError("this row has more or fewer cells than the header",
+                                    file=path, line=number, hint="check the commas and quotes")
+            rows.append({key: value.strip() for key, value in record.items()})
+            if len(rows) > MAX_ROWS:
+                break
+    except csv.Error as error:
+        raise BriefgenError(f"not a readable CSV file: {error}", file=path,
+                            line=reader.line_num or None) from None
+    problems = _shape_problems(header, rows, path)
+    if problems:
+        raise BriefgenError(problems=problems)
+    return rows
+
+
+def _shape_problems(header: list[str], rows: list[Row], path: Path) -> list[Problem]:
+    if not header or not rows:
+        return [Problem("the CSV file has no header row or no rows", file=path, line=1,
+                        hint="first line: the column names; then one line per row")]
+    problems = []
+    if len(header) > MAX_COLUMNS or len(rows) > MAX_ROWS:
+        problems.append(Problem(f"more than {MAX_COLUMNS} columns or {MAX_ROWS:,} rows",
+                                file=path, hint="a brief's figure needs a summary, not a dump"))
+    if len(set(header)) != len(header) or any(not name.strip() for name in header):
+        problems.append(Problem("the header has an empty or a repeated column name",
+                                file=path, line=1))
+    return problems
+
+
+def _checked_rows(rows: list[Row], where: tuple[Path | None, int | None],
+                  field_name: str) -> list[Row]:
+    if not rows or len(rows) > MAX_ROWS or any(len(row) > MAX_COLUMNS for row in rows):
+        raise BriefgenError(f"give between 1 and {MAX_ROWS:,} rows of at most {MAX_COLUMNS} "
+                            "columns", file=where[0], line=where[1], field=field_name)
+    return rows
+
+
+def number(value: object) -> float | None:
+    """A cell as a number, if it is one as people write them: 1416, 1,416, 1 416, −3.5, 80%;
+    None for text."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().removesuffix("%").strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    return float(re.sub(r"[,\u00a0\u202f ]", "", text).replace("−", "-"))
