@@ -39,22 +39,36 @@ class Exhibits:
     draw_chart: DrawChart
     target: str
     warnings: list[str] = field(default_factory=list)
+    #: False for a style that draws no figures (the memo): references print as plain text.
+    show: bool = True
     placed: set[tuple[str, str]] = field(default_factory=set)
+    pending: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.numbers = self.loaded.brief.exhibit_numbers()
 
     def reference(self, kind: str, exhibit_id: str) -> Markup:
-        """`@fig:id` in the text: "Figure 2", linked to the figure."""
+        """`@fig:id` in the text: "Figure 2", linked to the figure, which waits to be placed
+        after the block being rendered (`place_pending`)."""
         label = f"{LABELS[kind]}\u00a0{self.numbers[(kind, exhibit_id)]}"
+        if not self.show:
+            return Markup("{}").format(label)
+        if (kind, exhibit_id) not in self.placed:
+            self.pending.append((kind, exhibit_id))
         return Markup('<a class="xref" href="#{}-{}">{}</a>').format(kind, exhibit_id, label)
 
     def place(self, kind: str, exhibit_id: str) -> Markup:
         """The exhibit's HTML, the first time it is asked for; nothing after that."""
-        if (kind, exhibit_id) in self.placed:
+        if (kind, exhibit_id) in self.placed or not self.show:
             return Markup("")
         self.placed.add((kind, exhibit_id))
         return self._figure(exhibit_id) if kind == "fig" else self._table(exhibit_id)
+
+    def place_pending(self) -> Markup:
+        """The exhibits referred to since the last call and not drawn yet: the renderer asks
+        after each paragraph or list, a template after a list it renders item by item."""
+        pending, self.pending = self.pending, []
+        return Markup("").join(self.place(kind, name) for kind, name in pending)
 
     def unplaced(self) -> Markup:
         """Every figure and table not drawn yet, in number order."""

@@ -29,9 +29,11 @@ ImageResolver = Callable[[str], str | None]
 class ExhibitPlacer(Protocol):
     """Figures and tables as the text refers to them (`exhibit_html.Exhibits`)."""
 
-    def reference(self, kind: str, exhibit_id: str) -> Markup: ...
+    def reference(self, kind: str, exhibit_id: str) -> Markup:
+        """The link for a reference; the exhibit waits to be placed."""
 
-    def place(self, kind: str, exhibit_id: str) -> Markup: ...
+    def place_pending(self) -> Markup:
+        """The exhibits referred to since the last call, not drawn before."""
 
 
 def _figure_ref_rule(state: StateInline, silent: bool) -> bool:
@@ -79,7 +81,6 @@ class MarkdownRenderer:
     ) -> None:
         self._cite = cite
         self.exhibits = exhibits
-        self._referred: list[tuple[str, str]] = []  # first references in the current block
         self._env = {"hug_citations": hug_citations}
         self._resolve_image = resolve_image
         self._md = MarkdownIt(
@@ -107,12 +108,12 @@ class MarkdownRenderer:
         if self.exhibits is None:
             return Markup(self._md.renderer.render(tokens, self._md.options, env))
         # Block by block, so that a figure follows the paragraph (or list) that first refers
-        # to it.
-        parts: list[str] = []
+        # to it; one referred to in text rendered inline (a list item, a title) comes before
+        # the next block.
+        parts = [self.exhibits.place_pending()]
         for block in _top_level_blocks(tokens):
-            self._referred = []
             parts.append(self._md.renderer.render(block, self._md.options, env))
-            parts.extend(self.exhibits.place(kind, name) for kind, name in self._referred)
+            parts.append(self.exhibits.place_pending())
         return Markup("".join(parts))
 
     def inline(self, text: str | None) -> Markup:
@@ -135,7 +136,6 @@ class MarkdownRenderer:
         meta = tokens[idx].meta
         if self.exhibits is None:
             return str(Markup("{}").format(tokens[idx].content))
-        self._referred.append((meta["kind"], meta["id"]))
         return str(self.exhibits.reference(meta["kind"], meta["id"]))
 
     def _render_image(

@@ -10,13 +10,15 @@ without a local text to check against are reported as warnings.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 from .citations import CITATION_GROUP_RE, find_citations
 from .content import LoadedBrief, read_text
-from .model import SECTION_KEYS, strings_in
+from .exhibits import FIGURES_FILE
+from .exhibits import number as number_in
+from .model import SECTION_KEYS, Row, strings_in
 
 Level = Literal["error", "warning"]
 
@@ -30,7 +32,11 @@ _FIGURE_RE = re.compile(
     r"(?:\s?(?P<currency_after>USD|dollars|euros?)\b)?",
     re.IGNORECASE,
 )
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[*_])")
+# A sentence ends at . ! or ? before a capital or a digit, but not after the abbreviations of
+# a locator ("[@report, p. 4]", "ch. 2", "no. 3").
+_SENTENCE_END_RE = re.compile(
+    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bch\.)(?<!\bno\.)(?<!\bvol\.)(?<!\bsec\.)"
+    r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[*_])")
 _ORDINAL_TAIL_RE = re.compile(r"^(st|nd|rd|th)\b")
 
 
@@ -112,6 +118,8 @@ def check_brief(loaded: LoadedBrief) -> list[Finding]:
     findings: list[Finding] = []
     for sentence in _all_claims(loaded):
         findings.extend(_check_claim(sentence, texts, main, lines))
+    findings.extend(_key_figure_findings(loaded, texts))
+    findings.extend(_exhibit_findings(loaded, texts))
     cited = set(brief.cited_ids())
     sources_file = next((f for f in loaded.files if f.name.startswith("sources.")), main)
     for source in brief.sources:
@@ -136,10 +144,91 @@ def _all_claims(loaded: LoadedBrief) -> list[str]:
     return found
 
 
+def _key_figure_findings(loaded: LoadedBrief,
+                         texts: dict[str, set[tuple[float, str]]]) -> list[Finding]:
+    """A key figure is a claim like any sentence: its value (and any number in its label) must
+    be in the text of what it cites."""
+    where = _exhibits_file(loaded)
+    findings: list[Finding] = []
+    for number, figure in enumerate(loaded.brief.key_figures, start=1):
+        claim = " ".join(filter(None, (figure.value, figure.label, figure.detail,
+                                       figure.cite)))
+        for finding in _check_claim(claim, texts, where, []):
+            findings.append(replace(finding, sentence=f"key figure {number}: "
+                                                      f"{finding.sentence}"))
+    return findings
+
+
+def _exhibit_findings(loaded: LoadedBrief,
+                      texts: dict[str, set[tuple[float, str]]]) -> list[Finding]:
+    """Every number in a chart's or a table's data must be in the text of what it cites; data
+    that cites nothing is a warning (an error under --strict)."""
+    where = str(_exhibits_file(loaded))
+    findings: list[Finding] = []
+    for kind, exhibits in (("figure", loaded.brief.figures), ("table", loaded.brief.tables)):
+        for exhibit in exhibits:
+            rows = loaded.exhibits.rows.get(exhibit.id, [])
+            cited = [c.source_id for c in find_citations(exhibit.cite or "")]
+            if rows and not cited:
+                findings.append(Finding("warning", "uncited-data",
+                                        f"{kind} '{exhibit.id}' shows data but cites no source",
+                                        where, sentence=exhibit.title))
+                continue
+            checkable = [texts[i] for i in cited if i in texts]
+            if checkable:
+                findings.extend(_unsupported_cells(kind, exhibit.id, rows, _measures(exhibit),
+                                                   checkable, cited, where))
+    return findings
+
+
+def _measures(exhibit: object) -> set[str] | None:
+    """The columns whose numbers are claims: a chart's y (its x holds labels, such as years);
+    every column of a table or of a full Vega-Lite chart (None)."""
+    chart = getattr(exhibit, "chart", None)
+    return {chart.y} if chart is not None and chart.type is not None and chart.y else None
+
+
+def _unsupported_cells(kind: str, exhibit_id: str, rows: list[Row], measures: set[str] | None,
+                       checkable: list[set[tuple[float, str]]], cited: list[str],
+                       where: str) -> list[Finding]:
+    findings = []
+    for number, row in enumerate(rows, start=1):
+        for column, cell in row.items():
+            if measures is not None and column not in measures:
+                continue
+            value = number_in(cell)
+            if value is None:
+                continue
+            percent = isinstance(cell, str) and cell.strip().endswith("%")
+            figure = Figure(str(cell), value, "percent" if percent else "number")
+            if not any(figure.found_in(found) for found in checkable):
+                findings.append(Finding(
+                    "error", "unsupported-figure",
+                    f"{kind} '{exhibit_id}', row {number}, column '{column}': '{cell}' is not "
+                    f"in the text of {', '.join('@' + i for i in cited)}",
+                    where, sentence=f"{kind} '{exhibit_id}' row {number}",
+                    source_id=", ".join(cited)))
+    return findings
+
+
+def _exhibits_file(loaded: LoadedBrief) -> Path:
+    """Where figures are declared: figures.yaml if the brief has one, else its main file."""
+    return next((f for f in loaded.files if f.name == FIGURES_FILE), loaded.files[0])
+
+
 def _source_figures(loaded: LoadedBrief) -> dict[str, set[tuple[float, str]]]:
-    """For each source with a local text (checked when the brief was loaded): its figures."""
-    return {source_id: {(f.value, f.kind) for f in figures_in(read_text(path))}
-            for source_id, path in loaded.texts.items()}
+    """For each source with a local text (checked when the brief was loaded): its figures.
+    A scaled figure counts as written too ("180 million" holds 180), so data given in a unit
+    ("million cubic meters") matches the text it comes from."""
+    found: dict[str, set[tuple[float, str]]] = {}
+    for source_id, path in loaded.texts.items():
+        figures = set()
+        for figure in figures_in(read_text(path)):
+            figures.add((figure.value, figure.kind))
+            figures.add((number_in(figure.text.split()[0].lstrip("$€£US")) or figure.value,
+                         "number"))
+        found[source_id] = figures
+    return found
 
 
 def _check_claim(sentence: str, texts: dict[str, set[tuple[float, str]]], main: Path,

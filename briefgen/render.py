@@ -24,7 +24,7 @@ from .errors import BriefgenError
 from .exhibit_html import DrawChart, Exhibits
 from .exhibits import number
 from .markdown import MarkdownRenderer, plain_text
-from .model import SECTION_KEYS, Brief, ExtraSection, Figure, Row
+from .model import SECTION_KEYS, Brief, Chart, ExtraSection, Figure, Row
 from .references import Citer
 from .safety import (
     IMAGE_TYPES,
@@ -41,6 +41,8 @@ from .safety import (
 from .styles import SHARED_DIR, Style, StyleLibrary, StyleSettings, template_error
 
 Target = Literal["pdf", "html"]
+#: Key figures, figures and tables for every style, before the style's own sheets.
+EXHIBITS_CSS = "exhibits.css"
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,8 @@ def render_html(
         hug_citations=settings.citations != "author-date",
     )
     exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
-                        warnings)
-    if settings.show_figures:
-        renderer.exhibits = exhibits
+                        warnings, show=settings.show_figures)
+    renderer.exhibits = exhibits
     context = template_context(loaded, style, target, citer, renderer, warnings)
     context["exhibits"] = exhibits
     try:
@@ -162,7 +163,7 @@ def render_html(
     return Rendered(
         html=html,
         base_url=loaded.folder,
-        stylesheets=[SHARED_DIR / "fonts.css", *stylesheets],
+        stylesheets=[SHARED_DIR / "fonts.css", SHARED_DIR / EXHIBITS_CSS, *stylesheets],
         roots=list(dict.fromkeys([loaded.folder, SHARED_DIR, style.shared, *style.chain])),
         warnings=list(dict.fromkeys(warnings)),
         reads=reads,
@@ -182,7 +183,8 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
         style = ChartStyle(palette=tuple(settings.charts.palette),
                            font="Noto Sans" if settings.charts.font == "sans" else "Noto Serif",
                            font_dir=SHARED_DIR / "fonts", ink=settings.charts.ink,
-                           muted=settings.charts.muted)
+                           muted=settings.charts.muted, width=CHART_WIDTH,
+                           height=_chart_height(chart, rows))
         try:
             if chart.vega_lite is not None:
                 spec = {**chart.vega_lite, "data": {"values": _numbers_in(rows, None)}}
@@ -190,7 +192,9 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
                 spec = chart_spec(chart.type or "bar", _numbers_in(rows, chart.y), x=chart.x or "",
                                   y=chart.y or "", series=chart.series, x_title=chart.x_title,
                                   y_title=chart.y_title)
-            svg, warnings = draw(spec, style, title=figure.title, description=figure.alt)
+            # WeasyPrint takes an SVG's <title> as the tagged PDF's /Alt: it holds the alt text.
+            svg, warnings = draw(spec, style, title=f"{figure.title}: {figure.alt}",
+                                 description=figure.alt)
         except ChartError as error:
             raise BriefgenError(f"figure '{figure.id}' cannot be drawn: {error}",
                                 file=loaded.files[0], field=f"figures.{figure.id}.chart",
@@ -198,6 +202,20 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
         return svg, [f"figure '{figure.id}': {w}" for w in warnings]
 
     return draw_chart
+
+
+#: Pixels across: drawn to the text column's width (about 170 mm), so 11 px text prints at
+#: about 9 pt, the size of the captions around it.
+CHART_WIDTH = 600
+
+
+def _chart_height(chart: Chart, rows: list[Row]) -> int:
+    """Pixels: bars and dots take a row each (a chart of two bars need not fill half a page);
+    lines and full specs get the usual height."""
+    if chart.type in (None, "line"):
+        return 240
+    categories = len({str(row.get(chart.x or "")) for row in rows})
+    return min(400, 17 * categories + 32)
 
 
 def _numbers_in(rows: list[Row], column: str | None) -> list[Row]:
@@ -289,8 +307,8 @@ def _contained_sheets(style: Style, target: Target,
 
 
 def _inline_css(style: Style, warnings: list[str]) -> Markup:
-    css = "\n".join(read_text(sheet) if isinstance(sheet, Path) else sheet
-                    for sheet in _contained_sheets(style, "html", warnings))
+    sheets = [SHARED_DIR / EXHIBITS_CSS, *_contained_sheets(style, "html", warnings)]
+    css = "\n".join(read_text(sheet) if isinstance(sheet, Path) else sheet for sheet in sheets)
     # CSS cannot legitimately contain "</", and it would end the <style> element early.
     return Markup(css.replace("</", "<\\/"))
 

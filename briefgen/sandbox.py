@@ -51,7 +51,7 @@ TEMPLATE_METHODS: dict[str, frozenset[str]] = {
     "briefgen.model.Chart": frozenset(),
     "briefgen.model.Column": frozenset(),
     "briefgen.styles.ChartSettings": frozenset(),
-    "briefgen.exhibit_html.Exhibits": frozenset({"unplaced", "reference"}),
+    "briefgen.exhibit_html.Exhibits": frozenset({"unplaced", "place_pending"}),
 }
 
 _TEXT_METHODS = frozenset({

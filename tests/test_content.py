@@ -75,7 +75,9 @@ def test_example_brief_loads_with_every_part():
     loaded = load_brief(EXAMPLE)
     brief = loaded.brief
     assert loaded.slug == "kazakhstan-multi-vector"
-    assert loaded.files == (EXAMPLE / "brief.md", EXAMPLE / "sources.yaml")
+    assert loaded.files == (EXAMPLE / "brief.md", EXAMPLE / "sources.yaml",
+                            EXAMPLE / "figures.yaml")
+    assert len(brief.key_figures) >= 3 and len(brief.figures) >= 2
     assert len(brief.analysis) >= 4
     assert all(topic.title and topic.body for topic in brief.analysis)
     assert len(brief.assessments) == 3
@@ -105,7 +107,7 @@ def test_example_source_texts_exist():
     loaded = load_brief(EXAMPLE)
     texts = [s.text for s in loaded.brief.sources if s.text]
     assert len(texts) == 5
-    assert len(loaded.input_files()) == 2 + 5
+    assert len(loaded.input_files()) == 3 + 5
 
 
 def test_mini_fixture_fills_fields_from_sections(mini_brief: Brief):

@@ -1,0 +1,229 @@
+"""Briefs that carry data: key figures, charts and tables, each traced to its source.
+
+One fixture brief holds three key figures, a bar chart and a line chart from inline data, a
+table from a CSV file and a Markdown pipe table; it is built in every style and read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from conftest import MINI, pdf_text
+
+runner = CliRunner()
+STYLES = ["analyst", "briefing-note", "memo", "standard", "web"]
+
+FIGURES_YAML = """\
+key_figures:
+  - value: "12%"
+    label: less water reached the delta in 2020
+    cite: "[@water-report]"
+  - value: "1,416"
+    label: gauging points planned
+    detail: by 2030
+    cite: "[@water-report]"
+  - value: "$300 million"
+    label: to modernize the canals
+    cite: "[@basin-note]"
+figures:
+  - id: releases
+    title: Winter releases by reservoir
+    caption: Million cubic meters, winter 2020.
+    alt: A bar chart of winter releases; Toktogul released the most, 420 million cubic meters.
+    cite: "[@water-report]"
+    notes: Provisional figures.
+    chart: {type: bar, x: reservoir, y: volume, y_title: Million cubic meters}
+    data:
+      - {reservoir: Toktogul, volume: 420}
+      - {reservoir: Kambarata, volume: 180}
+  - id: flows
+    title: Flows into the delta
+    alt: A line chart of flows into the delta, falling from 80 to 64 over three years.
+    cite: "[@water-report]"
+    chart: {type: line, x: year, y: flow}
+    data:
+      - {year: "2018", flow: 80}
+      - {year: "2019", flow: 71}
+      - {year: "2020", flow: 64}
+tables:
+  - id: stations
+    title: Gauging stations by country
+    cite: "[@basin-note]"
+    csv: data/stations.csv
+    columns:
+      - {name: country, title: Country}
+      - {name: stations, title: Stations, format: integer}
+      - {name: share, title: Share, format: percent}
+"""
+
+WATER_TEXT = """Notes on the water report.
+- The basin has been shared since 1992.
+- Delta inflow fell 12% in 2020; inflows were 80, 71 and 64 over 2018 to 2020.
+- Toktogul released 420 and Kambarata 180 million cubic meters in winter.
+- The plan names 1,416 gauging points by 2030.
+"""
+BASIN_TEXT = """Notes on the basin note.
+- Canal modernization is costed at $300 million.
+- Stations: Kazakhstan 1200, Uzbekistan 800; shares 60% and 40%.
+"""
+
+
+def _with_data(folder: Path) -> Path:
+    (folder / "figures.yaml").write_text(FIGURES_YAML, encoding="utf-8")
+    (folder / "data").mkdir()
+    (folder / "data" / "stations.csv").write_text(
+        "country,stations,share\nKazakhstan,1200,60\nUzbekistan,800,40\n", encoding="utf-8")
+    (folder / "texts").mkdir()
+    (folder / "texts" / "water.txt").write_text(WATER_TEXT, encoding="utf-8")
+    (folder / "texts" / "basin.txt").write_text(BASIN_TEXT, encoding="utf-8")
+    sources = folder / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "  type: report\n", "  type: report\n  text: texts/water.txt\n", 1).replace(
+        "  type: webpage\n", "  type: webpage\n  text: texts/basin.txt\n", 1), encoding="utf-8")
+    brief = folder / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "Winter releases serve upstream electricity needs.",
+        "Winter releases serve upstream electricity needs (@fig:releases), while the delta "
+        "gets less each year (@fig:flows).\n\n| Crop | Season |\n|---|---|\n| Cotton | summer |\n"
+        "| Wheat | winter |").replace(
+        "Gauging stations are too few.",
+        "Gauging stations are too few, and unevenly spread (@tbl:stations)."), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = _with_data(_fresh(tmp_path_factory.mktemp("data") / "mini"))
+    out = folder.parent / "out"
+    args = ["build", str(folder), "-o", str(out), *[a for s in STYLES for a in ("-s", s)]]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output, result.output
+    return out / "mini"
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.copytree(MINI, folder)
+    return folder
+
+
+def test_every_style_builds_and_the_pdfs_hold_the_data(data_build: Path):
+    for style in ("standard", "analyst", "briefing-note"):
+        text = pdf_text(data_build / f"{style}.pdf")
+        for expected in ("Winter releases by reservoir", "Flows into the delta",
+                         "Gauging stations by country", "Figure 1", "Figure 2", "Table 1",
+                         "12%", "1,416", "$300 million", "Uzbekistan", "1,200", "60%",
+                         "Cotton", "summer", "Source:"):
+            assert expected in text, (style, expected)
+    memo = pdf_text(data_build / "memo.pdf")
+    assert "12%" in memo and "Winter releases by reservoir" not in memo  # figures: no room
+    assert len(PdfReader(data_build / "memo.pdf").pages) == 1
+
+
+def test_figures_are_numbered_where_the_text_first_refers_to_them(data_build: Path):
+    html = (data_build / "standard.html").read_text(encoding="utf-8")
+    assert html.index('id="fig-releases"') < html.index('id="fig-flows"') < html.index(
+        'id="tbl-stations"')
+    assert '<a class="xref" href="#fig-releases">Figure&nbsp;1</a>' in html
+    assert '<a class="xref" href="#tbl-stations">Table&nbsp;1</a>' in html
+    # Drawn right after the paragraph that first refers to them, before the pipe table.
+    assert html.index("Figure&nbsp;2</a>)") < html.index('id="fig-releases"') < html.index(
+        "<td>Cotton</td>")
+
+
+def test_charts_are_accessible_in_html(data_build: Path):
+    for style in ("standard", "web"):
+        html = (data_build / f"{style}.html").read_text(encoding="utf-8")
+        svgs = re.findall(r"<svg\b[^>]*>.*?</svg>", html, re.DOTALL)
+        assert len(svgs) == 2, style
+        for svg in svgs:
+            assert 'role="img"' in svg
+            assert re.search(r"<title\b[^>]*>[^<]+</title>", svg)
+            assert re.search(r"<desc\b[^>]*>[^<]+</desc>", svg)
+        assert html.count('class="exhibit-data"') == 2  # the data behind each chart, as a table
+        assert "Toktogul</td>" in html
+
+
+def test_tagged_pdf_figures_carry_their_alt_text(data_build: Path):
+    reader = PdfReader(data_build / "standard.pdf")
+    alts: list[str] = []
+
+    def walk(node, depth=0) -> None:
+        node = node.get_object()
+        if depth > 60:
+            return
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                alts.append(str(node["/Alt"]))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                if hasattr(kid, "get_object"):
+                    walk(kid, depth + 1)
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert any("Toktogul" in alt for alt in alts), alts
+    assert any("falling from 80 to 64" in alt for alt in alts), alts
+
+
+@pytest.mark.parametrize(("edit", "expected"), [
+    (("    alt: A bar chart of winter releases; Toktogul released the most, 420 million cubic "
+      "meters.\n", ""), "figures[0].alt"),
+    (("csv: data/stations.csv", "csv: ../outside.csv"), "leads outside the brief's folder"),
+    (("chart: {type: line, x: year, y: flow}", "chart: {type: line, x: year}"), "needs x and y"),
+])
+def test_broken_figures_are_located_errors(tmp_path: Path, edit: tuple[str, str],
+                                           expected: str):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    (tmp_path / "outside.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    path = folder / "figures.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1]), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1, result.output
+    assert expected in result.output and "figures.yaml" in result.output
+
+
+def test_an_unknown_figure_reference_is_a_located_error(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    brief = folder / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("(@fig:flows)", "(@fig:flow)"),
+                     encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 1
+    assert "refers to @fig:flow, which no figure" in result.output
+    assert "brief.md:" in result.output
+
+
+def test_check_traces_every_number_to_its_source(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    clean = runner.invoke(app, ["check", str(folder), "--json"])
+    assert clean.exit_code == 0, clean.output
+    figures = folder / "figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    figures.write_text(text.replace('value: "12%"', 'value: "17%"').replace(
+        "volume: 180", "volume: 190"), encoding="utf-8")
+    found = runner.invoke(app, ["check", str(folder), "--json"])
+    assert found.exit_code == 1
+    messages = [f["message"] for f in json.loads(found.output)["findings"]]
+    assert any("'17%' is not in the text of @water-report" in m for m in messages), messages
+    assert any("figure 'releases', row 2, column 'volume': '190'" in m for m in messages)
+
+
+def test_data_that_cites_nothing_is_a_warning_and_fails_strict(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    before = runner.invoke(app, ["check", str(folder), "--strict"])
+    assert before.exit_code == 0, before.output  # so what fails below is the missing citation
+    figures = folder / "figures.yaml"
+    figures.write_text(figures.read_text(encoding="utf-8").replace(
+        '    cite: "[@basin-note]"\n    csv:', "    csv:"), encoding="utf-8")
+    lenient = runner.invoke(app, ["check", str(folder)])
+    assert lenient.exit_code == 0 and "table 'stations' shows data but cites no source" in (
+        lenient.output)
+    assert runner.invoke(app, ["check", str(folder), "--strict"]).exit_code == 1
