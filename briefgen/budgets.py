@@ -1,5 +1,5 @@
 """Checks a reader cares about that validation alone cannot make: length budgets per
-section, and values still marked to-do."""
+section, values still marked to-do, and figures the text never refers to."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .markdown import plain_text
 from .model import Brief, strings_in
 
 if TYPE_CHECKING:  # styles pulls in Jinja, which `briefgen validate` does not otherwise need
+    from .content import LoadedBrief
     from .styles import StyleSettings
 
 
@@ -47,3 +48,13 @@ def todo_markers(files: list[Path]) -> list[Problem]:
         for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1)
         if "TODO" in line
     ]
+
+
+def unreferenced_exhibits(loaded: LoadedBrief) -> list[Problem]:
+    """Figures and tables the text never refers to: drawn after the last section, where the
+    reader may miss them."""
+    label = {"fig": "figure", "tbl": "table"}
+    where = next((f for f in loaded.files if f.name == "figures.yaml"), loaded.files[0])
+    return [Problem(f"{label[kind]} '{name}' is never referred to in the text: write "
+                    f"@{kind}:{name} where the text needs it", file=where)
+            for kind, name in loaded.brief.unreferenced_exhibits()]

@@ -228,7 +228,7 @@ def validate(
     templates: TemplatesOption = None,
 ) -> None:
     """Check briefs without building them; every problem is listed with its file and line."""
-    from .budgets import todo_markers, word_budget_problems
+    from .budgets import todo_markers, unreferenced_exhibits, word_budget_problems
     from .content import find_briefs, load_briefs
     from .errors import BriefgenError, Problem
 
@@ -245,9 +245,11 @@ def validate(
                 ]
     if problems:
         raise BriefgenError(problems=problems)
-    for todo in todo_markers([f for item in loaded for f in item.files]):
-        err.print(f"[yellow]warning[/] [bold]{escape(todo.location())}[/]: "
-                  f"{escape(todo.message)}")
+    warnings = [*todo_markers([f for item in loaded for f in item.files]),
+                *(p for item in loaded for p in unreferenced_exhibits(item))]
+    for warning in warnings:
+        err.print(f"[yellow]warning[/] [bold]{escape(warning.location())}[/]: "
+                  f"{escape(warning.message)}")
     names = escape(", ".join(item.slug for item in loaded))
     out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
 

@@ -227,3 +227,15 @@ def test_data_that_cites_nothing_is_a_warning_and_fails_strict(tmp_path: Path):
     assert lenient.exit_code == 0 and "table 'stations' shows data but cites no source" in (
         lenient.output)
     assert runner.invoke(app, ["check", str(folder), "--strict"]).exit_code == 1
+
+
+def test_a_figure_the_text_never_refers_to_is_a_warning(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    assert "never referred to" not in runner.invoke(app, ["validate", str(folder)]).output
+    brief = folder / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(" (@tbl:stations)", ""),
+                     encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(folder)])
+    assert result.exit_code == 0
+    assert "table 'stations' is never referred to in the text" in result.output
+    assert "@tbl:stations" in result.output and "figures.yaml" in result.output
