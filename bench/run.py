@@ -19,6 +19,7 @@ import io
 import json
 import operator
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -238,9 +239,56 @@ def scaling(work: Path, settings: Settings) -> dict:
                         round(steps[-1] / steps[0], 3)}}
 
 
+def charts(work: Path, settings: Settings) -> dict:
+    """What a chart costs: drawn the first time (vl-convert) and found in the cache after; and
+    the example's standard PDF with its two charts against the same brief without them."""
+    from briefgen.charts import ChartStyle, chart_spec, draw
+    from briefgen.styles import SHARED_DIR
+
+    style = ChartStyle(palette=("#0f4c75", "#9a3412"), font="Noto Sans",
+                       font_dir=SHARED_DIR / "fonts", width=600, height=120)
+    rows = [{"post": f"Kind {i}", "posts": 30 - 5 * i} for i in range(5)]
+    counter = iter(range(10**6))
+
+    def first_draw() -> None:  # a new title each time: never in the cache
+        draw(chart_spec("bar", rows, x="post", y="posts"), style, title=f"t{next(counter)}",
+             description="d")
+
+    def cached_draw() -> None:
+        draw(chart_spec("bar", rows, x="post", y="posts"), style, title="cached",
+             description="d")
+
+    os.environ["XDG_CACHE_HOME"] = str(work / "cache")
+    cached_draw()
+    drawn = alternate({"first draw": in_process(first_draw),
+                       "cached": in_process(cached_draw)}, settings.runs)
+    with_charts = copy_example(work / "with")
+    without = copy_example(work / "without")
+    figures = without / "content" / EXAMPLE.name / "figures.yaml"
+    kept = figures.read_text(encoding="utf-8").split("\nfigures:")[0]
+    figures.write_text(kept + "\n", encoding="utf-8")
+    brief = without / "content" / EXAMPLE.name / "brief.md"
+    brief.write_text(re.sub(r" ?\(@fig:[a-z-]+\)", "", brief.read_text(encoding="utf-8")),
+                     encoding="utf-8")
+    build = [BRIEFGEN, *STANDARD_PDF[:-2], "-j", "1"]
+    samples = alternate({"with charts": partial(run_process, build, with_charts),
+                         "without charts": partial(run_process, build, without)},
+                        settings.runs)
+    figures_found = {
+        "chart, first draw, median (ms)": round(1000 * median(drawn["first draw wall (s)"]), 1),
+        "chart, cached, median (ms)": round(1000 * median(drawn["cached wall (s)"]), 2),
+        **ratios(samples, "with charts", "without charts", "example with / without charts")}
+    return {"compared": "one bar chart drawn with vl-convert, then found in the cache (in "
+                        "process); and `briefgen build` of the example's standard PDF with its "
+                        "two charts, against the same brief without them (whole processes, "
+                        "alternated)",
+            "commands": {"build": build}, "samples": {**drawn, **samples},
+            "figures": figures_found}
+
+
 MEASURES = {"overhead-process": overhead_process, "overhead-in-process": overhead_in_process,
             "cold-start": cold_start, "parallel": parallel, "no-op": noop_rebuild,
-            "scaling": scaling}
+            "scaling": scaling, "charts": charts}
 
 
 def judge(figures: dict[str, object]) -> list[dict]:
