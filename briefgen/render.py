@@ -187,6 +187,9 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
                            height=_chart_height(chart, rows))
         try:
             if chart.vega_lite is not None:
+                if "data" in chart.vega_lite:
+                    raise ChartError("the spec names data of its own (a url or values); give "
+                                     "the rows under the figure's data or csv instead")
                 spec = {**chart.vega_lite, "data": {"values": _numbers_in(rows, None)}}
             else:
                 spec = chart_spec(chart.type or "bar", _numbers_in(rows, chart.y), x=chart.x or "",

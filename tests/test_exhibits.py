@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 
 from briefgen.cli import app
 from conftest import MINI, pdf_text
+from test_security import server
+
+__all__ = ["server"]  # the fixture, used by name
 
 runner = CliRunner()
 STYLES = ["analyst", "briefing-note", "memo", "standard", "web"]
@@ -239,3 +242,25 @@ def test_a_figure_the_text_never_refers_to_is_a_warning(tmp_path: Path):
     assert result.exit_code == 0
     assert "table 'stations' is never referred to in the text" in result.output
     assert "@tbl:stations" in result.output and "figures.yaml" in result.output
+
+
+def test_a_chart_that_asks_for_a_url_fetches_nothing(tmp_path: Path, server):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    figures = folder / "figures.yaml"
+    text = figures.read_text(encoding="utf-8")
+    asks_for_data = (f'vega_lite: {{mark: bar, data: {{url: "{server.url("/data.csv")}"}}, '
+                     "encoding: {x: {field: year}, y: {field: flow, type: quantitative}}}")
+    figures.write_text(text.replace("chart: {type: line, x: year, y: flow}",
+                                    f"chart: {{{asks_for_data}}}"), encoding="utf-8")
+    refused = runner.invoke(app, ["build", str(folder), "-s", "standard", "-f", "html", "-o",
+                                  tmp_path / "out"])
+    assert refused.exit_code == 1 and "figure 'flows' cannot be drawn" in refused.output
+    assert "url" in refused.output
+    image_mark = (f'vega_lite: {{mark: {{type: image, url: "{server.url("/logo.png")}"}}, '
+                  "encoding: {x: {field: year}, y: {field: flow, type: quantitative}}}")
+    figures.write_text(text.replace("chart: {type: line, x: year, y: flow}",
+                                    f"chart: {{{image_mark}}}"), encoding="utf-8")
+    stripped = runner.invoke(app, ["build", str(folder), "-s", "standard", "-o",
+                                   tmp_path / "out2"])
+    assert server.requests == []
+    assert "figure 'flows'" in stripped.output and "image" in stripped.output
