@@ -126,14 +126,14 @@ def chart_spec(kind: str, rows: list[dict[str, str | int | float]], *, x: str, y
     Bars, dots and lollipops are horizontal: category labels on the left read best, however
     long. `x` is the category (or time) column, `y` the numbers, `series` splits the data
     (required for grouped and stacked bars). Rows keep their order: the author decides it.
-    Axis titles default to the column names."""
+    The category axis has no title unless `x_title` gives one (its labels say what they are:
+    "Full embassies", "2019"); the value axis defaults to the column's name."""
     if kind not in KINDS:
         raise ChartError(f"unknown chart type {kind!r}: use one of {', '.join(KINDS)}")
     if kind in ("grouped-bar", "stacked-bar") and not series:
         raise ChartError(f"a {kind} chart needs series: the column that splits it")
     _check_rows(rows, [x, y] + ([series] if series else []))
-    category = {"field": _field(x), "type": "nominal", "sort": None,
-                "title": x_title if x_title is not None else x}
+    category = {"field": _field(x), "type": "nominal", "sort": None, "title": x_title}
     value = {"field": _field(y), "type": "quantitative",
              "title": y_title if y_title is not None else y}
     colour = {"field": _field(series), "type": "nominal", "sort": None,
@@ -216,7 +216,7 @@ def _strip_images(node: Any, path: str, warnings: list[str], depth: int = 0) -> 
         copy = {}
         for key, value in node.items():
             if key in ("values", "datasets"):  # rows are data, whatever their columns say
-                copy[key] = _xml_safe(value)
+                copy[key] = _rows_copy(value, _join(path, key), depth + 1)
                 continue
             kept = _strip_images(value, _join(path, key), warnings, depth + 1)
             if kept is not None or value is None:
@@ -227,19 +227,26 @@ def _strip_images(node: Any, path: str, warnings: list[str], depth: int = 0) -> 
                  for index, item in enumerate(node))
         return [item for item, original in zip(items, node, strict=True)
                 if item is not None or original is None]
-    return _xml_safe(node)
+    return _xml_text(node) if isinstance(node, str) else node
 
 
-def _xml_safe(value: Any) -> Any:
+def _rows_copy(node: Any, path: str, depth: int) -> Any:
+    """Data rows copied as they are (their text made XML-safe), within the same depth bound."""
+    if depth > MAX_DEPTH:
+        raise ChartError(f"the spec is nested more than {MAX_DEPTH} levels deep at {path}")
+    if isinstance(node, dict):
+        return {key: _rows_copy(value, _join(path, key), depth + 1)
+                for key, value in node.items()}
+    if isinstance(node, list):
+        return [_rows_copy(item, f"{path}[{index}]", depth + 1)
+                for index, item in enumerate(node)]
+    return _xml_text(node) if isinstance(node, str) else node
+
+
+def _xml_text(text: str) -> str:
     """Text with every character XML 1.0 forbids (NUL, most control characters) replaced:
     vl-convert writes labels as they are, and one such character makes the SVG unreadable."""
-    if isinstance(value, str):
-        return _XML_FORBIDDEN.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_xml_safe(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _xml_safe(item) for key, item in value.items()}
-    return value
+    return _XML_FORBIDDEN.sub("\ufffd", text)
 
 
 def _is_image_mark(mark: Any) -> bool:
@@ -248,7 +255,7 @@ def _is_image_mark(mark: Any) -> bool:
 
 def _check_tree(spec: dict) -> None:
     """Walk every key and value: forbidden keys, non-inline data, unsafe expressions, types."""
-    for count, (path, key, value, in_rows) in enumerate(_walk(spec, "", 0, False)):
+    for count, (path, key, value, in_rows) in enumerate(_walk(spec, "", False)):
         if count > MAX_NODES:
             raise ChartError(f"the spec has more than {MAX_NODES:,} parts")
         if key is None:
@@ -280,12 +287,10 @@ def _expressions(value: Any, key: str) -> Iterator[str]:
                 yield from _expressions(value[operator], key)
 
 
-def _walk(node: Any, path: str, depth: int,
+def _walk(node: Any, path: str,
           in_rows: bool) -> Iterator[tuple[str, str | None, Any, bool]]:
     """(path, key, value, inside data rows) for every mapping entry, (path, None, value, …)
-    for every scalar; ChartError past MAX_DEPTH."""
-    if depth > MAX_DEPTH:
-        raise ChartError(f"the spec is nested more than {MAX_DEPTH} levels deep at {path}")
+    for every scalar. Only for specs `_strip_images` has copied: their depth is bounded."""
     if isinstance(node, dict):
         for key, value in node.items():
             child = _join(path, key)
@@ -293,12 +298,12 @@ def _walk(node: Any, path: str, depth: int,
             if key == "datasets" and isinstance(value, dict) and not in_rows:
                 for name, rows in value.items():
                     yield _join(child, name), name, rows, True
-                    yield from _walk(rows, _join(child, name), depth + 2, True)
+                    yield from _walk(rows, _join(child, name), True)
             else:
-                yield from _walk(value, child, depth + 1, in_rows or key == "values")
+                yield from _walk(value, child, in_rows or key == "values")
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _walk(item, f"{path}[{index}]", depth + 1, in_rows)
+            yield from _walk(item, f"{path}[{index}]", in_rows)
     else:
         yield path, None, node, in_rows
 
@@ -359,7 +364,7 @@ def _check_expression(expression: str, path: str) -> None:
 def _count_rows(spec: dict) -> int:
     """Rows in every inline data source, wherever it sits."""
     total = 0
-    for _path, key, value, in_rows in _walk(spec, "", 0, False):
+    for _path, key, value, in_rows in _walk(spec, "", False):
         if in_rows or not isinstance(value, (dict, list)):
             continue
         if key == "data" and isinstance(value, dict):
@@ -545,9 +550,9 @@ def _label(root: ET.Element, prefix: str, title: str, description: str) -> None:
     """<title> and <desc> as the root's first children, named by aria-labelledby, so a
     screen reader announces the chart as one image with its alt text (ElementTree escapes)."""
     heading = ET.Element(f"{{{SVG_NS}}}title", {"id": f"{prefix}-title"})
-    heading.text = _xml_safe(title)
+    heading.text = _xml_text(title)
     desc = ET.Element(f"{{{SVG_NS}}}desc", {"id": f"{prefix}-desc"})
-    desc.text = _xml_safe(description)
+    desc.text = _xml_text(description)
     root.insert(0, desc)
     root.insert(0, heading)
     root.set("role", "img")

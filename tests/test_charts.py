@@ -182,8 +182,8 @@ def test_the_same_chart_is_the_same_bytes_in_any_process() -> None:
     assert "clip-path" in svg  # the ids vl-convert numbers per process are in play
     here = hashlib.sha256(svg.encode()).hexdigest()
     runs = [subprocess.run([sys.executable, "-c", DRAW_IN_A_PROCESS], capture_output=True,
-                           text=True, check=True, cwd=ROOT).stdout.strip() for _ in range(2)]
-    assert runs == [here, here]
+                           text=True, cwd=ROOT) for _ in range(2)]
+    assert [run.stdout.strip() for run in runs] == [here, here], [run.stderr for run in runs]
 
 
 def test_two_charts_never_share_an_id() -> None:
@@ -306,6 +306,15 @@ def test_a_drawing_that_is_not_inert_is_refused(monkeypatch: pytest.MonkeyPatch,
         draw_svg(bar(), STYLE, title="t", description="d")
 
 
+def test_the_bytes_are_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind the check of the parsed tree, the text handed on is scanned as a browser would."""
+    monkeypatch.setattr(charts, "_check_inert", lambda root: None)
+    drawn = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    monkeypatch.setattr(vl_convert, "vegalite_to_svg", lambda spec, **options: drawn)
+    with pytest.raises(ChartError, match="holds a script"):
+        draw_svg(bar(), STYLE, title="t", description="d")
+
+
 def test_hostile_titles_and_descriptions_are_text() -> None:
     title = '</title><script>alert(1)</script> & "quoted" \'single\''
     description = "</desc><a href='http://evil'>x</a> &amp; <![CDATA[ ]]> \x1b[2J"
@@ -325,6 +334,8 @@ def test_a_deeply_nested_spec_is_refused() -> None:
         nested = {"a": nested}
     with pytest.raises(ChartError, match="nested more than 50"):
         draw_svg(bar(config=nested), STYLE, title="t", description="d")
+    with pytest.raises(ChartError, match="nested more than 50"):
+        draw_svg(bar(data={"values": [nested]}), STYLE, title="t", description="d")
     draw_svg(bar(description={"a": {}}), STYLE, title="t", description="d")  # shallow: fine
 
 
