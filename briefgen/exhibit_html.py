@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from .citations import find_citations
 from .content import LoadedBrief
 from .exhibits import number
 from .model import Column, Figure, Row, Table
@@ -41,6 +42,8 @@ class Exhibits:
     warnings: list[str] = field(default_factory=list)
     #: False for a style that draws no figures (the memo): references print as plain text.
     show: bool = True
+    #: The style's citation mode: a note number after a source's name, or "(Author 2014)".
+    citations: str = "numbered"
     placed: set[tuple[str, str]] = field(default_factory=set)
     pending: list[tuple[str, str]] = field(default_factory=list)
 
@@ -114,7 +117,7 @@ class Exhibits:
         foot = Markup("")
         if exhibit.cite:
             foot += Markup('<p class="exhibit-source"><span class="exhibit-foot-label">Source:'
-                           "</span> {}</p>").format(self.inline(exhibit.cite))
+                           "</span> {}</p>").format(self._sources(exhibit.cite))
         if exhibit.notes:
             foot += Markup('<p class="exhibit-notes"><span class="exhibit-foot-label">Note:'
                            "</span> {}</p>").format(self.inline(exhibit.notes))
@@ -127,6 +130,21 @@ class Exhibits:
                  label=LABELS[kind], number=number, title=self.inline(exhibit.title),
                  caption=caption, body=body,
                  foot=Markup('<div class="exhibit-foot">{}</div>').format(foot) if foot else "")
+
+
+    def _sources(self, cite: str) -> Markup:
+        """A "Source:" line names its sources, then cites them as the style does; in
+        author-date styles the citation names them already."""
+        cited = self.inline(cite)
+        if self.citations == "author-date":
+            return cited
+        names = [source.short_title or source.title
+                 for source in map(self.loaded.brief.source, self._cited_ids(cite)) if source]
+        return Markup("{}{}").format("; ".join(names), cited)
+
+    @staticmethod
+    def _cited_ids(cite: str) -> list[str]:
+        return list(dict.fromkeys(c.source_id for c in find_citations(cite)))
 
 
 def _data_table(rows: list[Row], columns: list[Column]) -> Markup:

@@ -143,7 +143,7 @@ def render_html(
         hug_citations=settings.citations != "author-date",
     )
     exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
-                        warnings, show=settings.show_figures)
+                        warnings, show=settings.show_figures, citations=settings.citations)
     renderer.exhibits = exhibits
     context = template_context(loaded, style, target, citer, renderer, warnings)
     context["exhibits"] = exhibits

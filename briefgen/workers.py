@@ -12,7 +12,8 @@ worker process:
   (whatever it was doing, in Python or in C) and a fresh one takes the next output.
 
 A worker that dies fails only its own output. Workers are forked, so they start with what the
-parent has imported and set up, and each pays for importing WeasyPrint once.
+parent has imported and set up (unless forking is unsafe: `start_method`), and each pays for
+importing WeasyPrint once.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -100,6 +102,14 @@ def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
         connection.send(result)
 
 
+def start_method() -> str:
+    """How to start workers: forked, which is fast and keeps what the parent set up; but a
+    process that has started vl-convert's JavaScript engine (a notebook that drew a chart, a
+    test run) cannot be forked safely: its threads are not copied, and the first chart a forked
+    worker draws waits for ever. Such a parent starts fresh interpreters instead."""
+    return "spawn" if "vl_convert" in sys.modules else "fork"
+
+
 class WorkerPool:
     """Up to `size` forked workers, each running `prepare()` once and then the task it
     returns for each job; every job is stopped `timeout` seconds after it started."""
@@ -108,7 +118,7 @@ class WorkerPool:
         self.size = size
         self.prepare = prepare
         self.timeout = timeout
-        self._context = multiprocessing.get_context("fork")
+        self._context = multiprocessing.get_context(start_method())
         self._workers: list[_Worker] = []
 
     def run(self, jobs: list[Any], args: tuple[Any, ...],

@@ -264,3 +264,29 @@ def test_a_chart_that_asks_for_a_url_fetches_nothing(tmp_path: Path, server):
                                    tmp_path / "out2"])
     assert server.requests == []
     assert "figure 'flows'" in stripped.output and "image" in stripped.output
+
+
+def test_a_process_that_drew_a_chart_still_builds_charts_in_its_workers(tmp_path: Path):
+    """vl-convert's engine does not survive a fork: a notebook that drew a chart and then
+    builds must get workers that can draw (they start fresh)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    code = textwrap.dedent(f"""
+        from pathlib import Path
+        from briefgen.charts import ChartStyle, chart_spec, draw
+        from briefgen.cli import main
+        from briefgen.styles import SHARED_DIR
+        style = ChartStyle(palette=("#0f4c75",), font="Noto Sans", font_dir=SHARED_DIR / "fonts")
+        draw(chart_spec("bar", [{{"a": "x", "b": 1}}], x="a", y="b"), style, title="t",
+             description="d")
+        raise SystemExit(main(["build", {str(folder)!r}, "-s", "standard", "-f", "pdf",
+                               "-o", {str(tmp_path / "out")!r}, "--render-timeout", "20"]))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, env={**__import__("os").environ,
+                                            "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "out" / "mini" / "standard.pdf").is_file()
