@@ -13,7 +13,7 @@ worker process:
 
 A worker that dies fails only its own output. Workers are forked, so they start with what the
 parent has imported and set up (unless forking is unsafe: `start_method`), and each pays for
-importing WeasyPrint once.
+importing WeasyPrint once at most.
 """
 
 from __future__ import annotations
@@ -104,10 +104,18 @@ def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
 
 def start_method() -> str:
     """How to start workers: forked, which is fast and keeps what the parent set up; but a
-    process that has started vl-convert's JavaScript engine (a notebook that drew a chart, a
+    process that has loaded vl-convert's JavaScript engine (a notebook that drew a chart, a
     test run) cannot be forked safely: its threads are not copied, and the first chart a forked
-    worker draws waits for ever. Such a parent starts fresh interpreters instead."""
-    return "spawn" if "vl_convert" in sys.modules else "fork"
+    worker draws waits for ever. Such a parent forks its workers from a fork server instead: a
+    fresh interpreter, started once, that has imported briefgen and WeasyPrint but never drawn."""
+    return "forkserver" if "vl_convert" in sys.modules else "fork"
+
+
+def _context(method: str) -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["briefgen.build", "briefgen.pdf"])
+    return context
 
 
 class WorkerPool:
@@ -118,7 +126,7 @@ class WorkerPool:
         self.size = size
         self.prepare = prepare
         self.timeout = timeout
-        self._context = multiprocessing.get_context(start_method())
+        self._context = _context(start_method())
         self._workers: list[_Worker] = []
 
     def run(self, jobs: list[Any], args: tuple[Any, ...],
