@@ -290,3 +290,18 @@ def test_a_process_that_drew_a_chart_still_builds_charts_in_its_workers(tmp_path
                                             "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "out" / "mini" / "standard.pdf").is_file()
+
+
+def test_a_long_table_splits_across_pages_with_its_header_repeated(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    rows = "".join(f"Station {i},{100 + i},{i % 100}\n" for i in range(90))
+    (folder / "data" / "stations.csv").write_text("country,stations,share\n" + rows,
+                                                  encoding="utf-8")
+    result = runner.invoke(app, ["build", str(folder), "-s", "standard", "-f", "pdf", "-o",
+                                 tmp_path / "out", "--allow-overflow"])
+    assert result.exit_code == 0, result.output
+    pages = [page.extract_text() or "" for page in
+             PdfReader(tmp_path / "out" / "mini" / "standard.pdf").pages]
+    holding = [text for text in pages if "Station " in text]
+    assert len(holding) >= 2  # the table runs over a page break…
+    assert all("Country" in text and "Stations" in text for text in holding)  # …header again
