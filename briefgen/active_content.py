@@ -81,9 +81,6 @@ def _clean(parent: ET.Element, foreign: bool = False) -> list[str]:
     """Remove what is active under `parent`; `foreign` once inside <svg> or <math>."""
     removed: list[str] = []
     for child in list(parent):
-        if foreign and child.tail and "<" in child.tail:
-            removed.append(f"markup-like text inside <{_local(parent.tag)}>")
-            child.tail = None
         if not isinstance(child.tag, str):  # a comment
             if foreign:
                 removed.append("a comment inside SVG or MathML")
@@ -102,7 +99,7 @@ def _clean(parent: ET.Element, foreign: bool = False) -> list[str]:
             _remove_keeping_tail(parent, child)
             continue
         for attribute, value in list(child.attrib.items()):
-            why = _why_active_attribute(_attribute_name(attribute), value, inside_foreign)
+            why = _why_active_attribute(_attribute_name(attribute), value)
             if why:
                 removed.append(f"{why} on <{name}>")
                 del child.attrib[attribute]
@@ -129,9 +126,10 @@ def _why_active(name: str, element: ET.Element, foreign: bool) -> str | None:
     target = (element.get("attributeName") or "").strip().lower()
     if lowered in _ANIMATIONS and (target.startswith("on") or target.endswith("href")):
         return f'an <{name}> that changes {target}'
-    if foreign and element.text and "<" in element.text:
-        # Markup-like text inside SVG or MathML is where HTML parsers (and a parse after a
-        # serialisation) disagree about what is text and what is a tag.
+    if foreign and lowered in _RAW_TEXT and element.text and "<" in element.text:
+        # A style (or another element whose text is raw) inside SVG or MathML is where HTML
+        # parsers disagree: is its text text, or tags? (Ordinary text is escaped when written,
+        # and reads back as text in every parser: "<5 km" in a chart label stays.)
         return f"a <{name}> holding markup-like text inside SVG or MathML"
     return None
 
@@ -155,14 +153,12 @@ def _declared_charset(element: ET.Element, equiv: str) -> str | None:
     return None
 
 
-def _why_active_attribute(name: str, value: str, foreign: bool) -> str | None:
+def _why_active_attribute(name: str, value: str) -> str | None:
     lowered = name.lower()
     if lowered.startswith("on"):
         return f"the {name} event handler"
     if lowered == "srcdoc" or _ACTIVE_URL.match(_URL_NOISE.sub("", value)):
         return f"the {name}={_short(value)} attribute"
-    if foreign and "<" in value:
-        return f"the {name} attribute holding markup inside SVG or MathML"
     return None
 
 

@@ -53,7 +53,10 @@ class Exhibits:
     def reference(self, kind: str, exhibit_id: str) -> Markup:
         """`@fig:id` in the text: "Figure 2", linked to the figure, which waits to be placed
         after the block being rendered (`place_pending`)."""
-        label = f"{LABELS[kind]}\u00a0{self.numbers[(kind, exhibit_id)]}"
+        number = self.numbers.get((kind, exhibit_id))
+        if number is None:  # validation refuses unknown references; plain text if one slips by
+            return Markup("@{}:{}").format(kind, exhibit_id)
+        label = f"{LABELS[kind]}\u00a0{number}"
         if not self.show:
             return Markup("{}").format(label)
         if (kind, exhibit_id) not in self.placed:
@@ -152,13 +155,14 @@ def _data_table(rows: list[Row], columns: list[Column]) -> Markup:
     if not rows:
         return Markup("")
     shown = columns or [Column(name=name) for name in rows[0]]
+    aligns = [_align(c, rows) for c in shown]  # once per column: rows × columns, not squared
     head = Markup("").join(
-        Markup('<th scope="col" class="{}">{}</th>').format(_align(c, rows), c.title or c.name)
-        for c in shown)
+        Markup('<th scope="col" class="{}">{}</th>').format(align, c.title or c.name)
+        for c, align in zip(shown, aligns, strict=True))
     body = Markup("").join(
         Markup("<tr>{}</tr>").format(Markup("").join(
-            Markup('<td class="{}">{}</td>').format(_align(c, rows), _cell(row.get(c.name), c))
-            for c in shown))
+            Markup('<td class="{}">{}</td>').format(align, _cell(row.get(c.name), c))
+            for c, align in zip(shown, aligns, strict=True)))
         for row in rows)
     return Markup('<table class="data-table"><thead><tr>{}</tr></thead><tbody>{}</tbody>'
                   "</table>").format(head, body)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ FIGURES_FILE = "figures.yaml"
 EXHIBIT_KEYS = ("key_figures", "figures", "tables")
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50
+#: More points than this no chart in a brief can show legibly, and drawing them takes seconds.
+MAX_CHART_ROWS = 1_000
 _MAX_CSV_BYTES = 5 * 1024 * 1024
 _NUMBER = re.compile(r"[-+\u2212]?(?:\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?:\.\d+)?")
 
@@ -50,14 +53,18 @@ def read_exhibit_data(brief: Brief, folder: Path, locate: Locate) -> ExhibitData
     for kind, exhibits in (("figures", brief.figures), ("tables", brief.tables)):
         for index, exhibit in enumerate(exhibits):
             try:
+                at = (kind, index, "csv" if exhibit.csv else "data")
                 if exhibit.csv:
-                    path = _guarded(folder, exhibit.csv, locate, (kind, index, "csv"),
+                    path = _guarded(folder, exhibit.csv, locate, at,
                                     f"{kind}.{exhibit.id}.csv", _MAX_CSV_BYTES)
-                    rows[exhibit.id] = read_csv(path, locate((kind, index, "csv")))
+                    rows[exhibit.id] = read_csv(path, locate(at))
                     files.append(path)
                 elif exhibit.data is not None:
-                    rows[exhibit.id] = _checked_rows(exhibit.data, locate((kind, index, "data")),
+                    rows[exhibit.id] = _checked_rows(exhibit.data, locate(at),
                                                      f"{kind}.{exhibit.id}.data")
+                if exhibit.id in rows:
+                    _check_columns(exhibit, rows[exhibit.id], locate(at),
+                                   f"{kind}.{exhibit.id}")
                 image = getattr(exhibit, "image", None)
                 if image:
                     images[exhibit.id] = _image(folder, image, locate, index, exhibit.id)
@@ -95,9 +102,12 @@ def read_csv(path: Path, named_at: tuple[Path | None, int | None] = (None, None)
     try:
         reader = csv.DictReader(io.StringIO(text), strict=True)
         header = reader.fieldnames or []
+        if len(set(header)) != len(header):
+            raise BriefgenError("the header repeats a column name", file=path, line=1,
+                                hint="give every column its own name")
         rows: list[Row] = []
         for number, record in enumerate(reader, start=2):
-            if None in record or len(record) != len(header):
+            if None in record or None in record.values() or len(record) != len(header):
                 raise BriefgenError("this row has more or fewer cells than the header",
                                     file=path, line=number, hint="check the commas and quotes")
             rows.append({key: value.strip() for key, value in record.items()})
@@ -131,7 +141,36 @@ def _checked_rows(rows: list[Row], where: tuple[Path | None, int | None],
     if not rows or len(rows) > MAX_ROWS or any(len(row) > MAX_COLUMNS for row in rows):
         raise BriefgenError(f"give between 1 and {MAX_ROWS:,} rows of at most {MAX_COLUMNS} "
                             "columns", file=where[0], line=where[1], field=field_name)
+    for row in rows:
+        for name, value in row.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise BriefgenError(
+                    f"column '{name}' holds {value!r}, which is not a number or a text",
+                    file=where[0], line=where[1], field=field_name,
+                    hint="write the number, or leave the cell empty")
     return rows
+
+
+def _check_columns(exhibit: object, rows: list[Row], where: tuple[Path | None, int | None],
+                   field_name: str) -> None:
+    """Every column a chart plots or a table names is in every row, a chart's numbers are
+    numbers, and a chart has no more rows than a reader can take in."""
+    chart = getattr(exhibit, "chart", None)
+    plotted = [c for c in (chart.x, chart.y, chart.series) if c] if chart and chart.type else []
+    named = [column.name for column in getattr(exhibit, "columns", [])]
+    problems = [f"column '{name}' is missing from row {index}"
+                for index, row in enumerate(rows, start=1)
+                for name in dict.fromkeys([*plotted, *named]) if name not in row]
+    if chart and chart.type and chart.y and not problems:
+        problems += [f"row {index}: '{row[chart.y]}' in column '{chart.y}' is not a number"
+                     for index, row in enumerate(rows, start=1)
+                     if row[chart.y] not in (None, "") and number(row[chart.y]) is None]
+    if chart and len(rows) > MAX_CHART_ROWS:
+        problems.append(f"a chart of {len(rows):,} rows: at most {MAX_CHART_ROWS:,} "
+                        "(summarize the data, or show it as a table)")
+    if problems:
+        raise BriefgenError(problems=[Problem(p, file=where[0], line=where[1], field=field_name)
+                                      for p in problems[:20]])
 
 
 def number(value: object) -> float | None:
@@ -140,8 +179,10 @@ def number(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip().removesuffix("%").strip()
-    if not _NUMBER.fullmatch(text):
-        return None
-    return float(re.sub(r"[,\u00a0\u202f ]", "", text).replace("−", "-"))
+        amount = float(value)
+    else:
+        text = str(value).strip().removesuffix("%").strip()
+        if not _NUMBER.fullmatch(text):
+            return None
+        amount = float(re.sub(r"[,\u00a0\u202f ]", "", text).replace("−", "-"))
+    return amount if math.isfinite(amount) else None

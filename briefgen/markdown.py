@@ -44,7 +44,8 @@ def _figure_ref_rule(state: StateInline, silent: bool) -> bool:
                                     or state.src[state.pos - 1] in "@._")):
         return False
     if not silent:
-        token = state.push("figure_ref", "", 0)
+        # Inside a link's text, a second link cannot nest: the reference stays text there.
+        token = state.push("figure_ref" if not state.linkLevel else "text", "", 0)
         token.meta = {"kind": match[1], "id": match[2]}
         token.content = match[0]
     state.pos = match.end()

@@ -16,6 +16,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -56,8 +59,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 RequiredText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 SourceId = Annotated[str, StringConstraints(pattern=rf"^{SOURCE_ID_PATTERN}$")]
 FigureId = Annotated[str, StringConstraints(pattern=rf"^{FIGURE_ID_PATTERN}$")]
-#: One row of data: column name → value.
-Row = dict[str, str | int | float | None]
+#: One row of data: column name → value. Strict: YAML's `true` must not become a 1 in a chart.
+Row = dict[str, StrictStr | StrictInt | StrictFloat | None]
 
 
 class Strict(BaseModel):
@@ -303,17 +306,27 @@ class Brief(Strict):
             )
         return value
 
-    @field_validator("tables")
-    @classmethod
-    def _exhibit_ids_are_unique(cls, tables: list[Table], info: ValidationInfo) -> list[Table]:
+    @model_validator(mode="after")
+    def _exhibits_are_consistent(self) -> Brief:
+        """Ids unique across figures and tables; every @fig:/@tbl: in their own text and in the
+        key figures names one (the sections are checked field by field, with their lines)."""
         seen: set[str] = set()
-        ids = [f.id for f in info.data.get("figures", [])] + [t.id for t in tables]
+        ids = [f.id for f in self.figures] + [t.id for t in self.tables]
         duplicates = sorted({i for i in ids if i in seen or seen.add(i)})
         if duplicates:
             raise PydanticCustomError(
                 "duplicate_figure_id", "figure or table id {ids} is used more than once",
                 {"ids": ", ".join(duplicates)})
-        return tables
+        known = {("fig", f.id) for f in self.figures} | {("tbl", t.id) for t in self.tables}
+        unknown = sorted({(r.kind, r.id) for key in ("key_figures", "figures", "tables")
+                          for text in strings_in(getattr(self, key))
+                          for r in find_figure_refs(text)} - known)
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_figure", "a key figure, figure or table refers to {refs}, which no "
+                "figure or table has as its id",
+                {"refs": ", ".join(f"@{kind}:{name}" for kind, name in unknown)})
+        return self
 
     @field_validator(*SECTION_KEYS, "extras", "decision")
     @classmethod

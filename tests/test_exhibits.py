@@ -305,3 +305,89 @@ def test_a_long_table_splits_across_pages_with_its_header_repeated(tmp_path: Pat
     holding = [text for text in pages if "Station " in text]
     assert len(holding) >= 2  # the table runs over a page break…
     assert all("Country" in text and "Stations" in text for text in holding)  # …header again
+
+
+# --- what the second read of this feature found ----------------------------------------------
+
+FIGURE_CASES = {
+    "short CSV row": (("data/stations.csv", "country,stations,share\nKazakhstan,1200\n"),
+                      "fewer cells than the header"),
+    "repeated CSV header": (("data/stations.csv", "country,country,share\nA,1,2\n"),
+                            "repeats a column name"),
+    "a table column not in the rows": (
+        ('      - {name: share, title: Share, format: percent}',
+         '      - {name: shares, title: Share, format: percent}'), "column 'shares' is missing"),
+    "text where a chart needs numbers": (("volume: 180", 'volume: "lots"'), "is not a number"),
+    "a boolean cell": (("{reservoir: Kambarata, volume: 180}", "{reservoir: true, volume: 180}"),
+                       "figures[0].data[1].reservoir"),
+    "NaN in a table": (("    csv: data/stations.csv", "    data: [{country: A, stations: .nan}]"),
+                       "not a number or a text"),
+    "an unknown reference in a caption": (("caption: Million cubic meters, winter 2020.",
+                                           "caption: See @fig:nope."), "refers to @fig:nope"),
+    "an unknown reference in a key figure": (("label: gauging points planned",
+                                              "label: planned (@tbl:none)"), "@tbl:none"),
+    "two figures with one id": (("tables:\n", "  - id: releases\n    title: Again\n    alt: A.\n"
+                                 "    chart: {type: bar, x: a, y: b}\n    data: [{a: x, b: 1}]\n"
+                                 "tables:\n"), "releases is used more than once"),
+}
+
+
+@pytest.mark.parametrize("case", list(FIGURE_CASES))
+def test_odd_figure_data_is_a_located_error(tmp_path: Path, case: str):
+    (old, new), expected = FIGURE_CASES[case]
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    if old.startswith("data/"):
+        (folder / old).write_text(new, encoding="utf-8")
+    else:
+        path = folder / "figures.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    for command in ("validate", "build"):
+        result = runner.invoke(app, [command, str(folder), "-o", str(tmp_path / "out"), "-f",
+                                     "html", "-s", "standard"][:2 if command == "validate"
+                                                              else None])
+        assert result.exit_code == 1, (command, result.output)
+        assert expected in result.output, (command, result.output)
+        assert "internal error" not in result.output and "briefgen bug" not in result.output
+
+
+def test_a_large_table_builds_in_linear_time(tmp_path: Path):
+    import time
+
+    from briefgen.exhibit_html import _data_table
+
+    rows = [{"a": f"row {i}", "b": str(i)} for i in range(4000)]
+    started = time.process_time()
+    html = _data_table(rows, [])
+    assert time.process_time() - started < 3 and html.count("<tr>") == 4001
+
+
+def test_a_chart_label_with_a_less_than_sign_keeps_its_text_and_title(tmp_path: Path):
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    path = folder / "figures.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "{reservoir: Kambarata, volume: 180}", '{reservoir: "<5 km from the border", volume: 180}'
+    ).replace("Toktogul released the most", "values <500 each"), encoding="utf-8")
+    result = runner.invoke(app, ["build", str(folder), "-s", "web", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0 and "removed" not in result.output, result.output
+    html = (tmp_path / "out" / "mini" / "web.html").read_text(encoding="utf-8")
+    assert "&lt;5 km from the border" in html and "values &lt;500 each" in html
+
+
+def test_a_reference_inside_link_text_does_not_nest_links():
+    from briefgen.markdown import MarkdownRenderer
+
+    class Placer:
+        def reference(self, kind: str, name: str):
+            from markupsafe import Markup
+            return Markup('<a href="#x">Figure 1</a>')
+
+        def place_pending(self):
+            from markupsafe import Markup
+            return Markup("")
+
+    renderer = MarkdownRenderer(cite=lambda c: "", resolve_image=lambda s: None,
+                                exhibits=Placer())
+    html = str(renderer.block("[see @fig:flows](https://example.org) and @fig:flows"))
+    assert html.count("<a ") == 2 and "see @fig:flows</a>" in html

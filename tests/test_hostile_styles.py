@@ -140,8 +140,10 @@ def _live_parts(html: str) -> list[str]:
         if element.find(".//{http://www.w3.org/1999/xhtml}style") is not None and (
                 name in ("svg", "math")):
             found.append(f"an HTML <style> inside <{name}>")  # browsers disagree about it
-        if name in ("svg", "math") and any("<" in v for e in element.iter()
-                                           for v in e.attrib.values()):
+        if name in ("svg", "math") and "</" in "".join(
+                v for e in element.iter() for v in e.attrib.values()) and "&lt;" not in html:
+            # Markup hidden in an attribute is live only where the bytes are a browser's to
+            # parse as written; written again from the tree, '<' is escaped ("&lt;").
             found.append(f"markup hidden in an attribute inside <{name}>")
         for attribute, value in element.attrib.items():
             local = attribute.rpartition("}")[2].lower()
