@@ -112,6 +112,12 @@ def data_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "mini"
 
 
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
 def _fresh(folder: Path) -> Path:
     shutil.copytree(MINI, folder)
     return folder
@@ -195,9 +201,7 @@ def test_broken_figures_are_located_errors(tmp_path: Path, edit: tuple[str, str]
 
 def test_an_unknown_figure_reference_is_a_located_error(tmp_path: Path):
     folder = _with_data(_fresh(tmp_path / "mini"))
-    brief = folder / "brief.md"
-    brief.write_text(brief.read_text(encoding="utf-8").replace("(@fig:flows)", "(@fig:flow)"),
-                     encoding="utf-8")
+    _edit(folder / "brief.md", "(@fig:flows)", "(@fig:flow)")
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 1
     assert "refers to @fig:flow, which no figure" in result.output
@@ -235,9 +239,7 @@ def test_data_that_cites_nothing_is_a_warning_and_fails_strict(tmp_path: Path):
 def test_a_figure_the_text_never_refers_to_is_a_warning(tmp_path: Path):
     folder = _with_data(_fresh(tmp_path / "mini"))
     assert "never referred to" not in runner.invoke(app, ["validate", str(folder)]).output
-    brief = folder / "brief.md"
-    brief.write_text(brief.read_text(encoding="utf-8").replace(" (@tbl:stations)", ""),
-                     encoding="utf-8")
+    _edit(folder / "brief.md", " (@tbl:stations)", "")
     result = runner.invoke(app, ["validate", str(folder)])
     assert result.exit_code == 0
     assert "table 'stations' is never referred to in the text" in result.output
