@@ -196,12 +196,8 @@ def _unsupported_cells(kind: str, exhibit_id: str, rows: list[Row], measures: se
         for column, cell in row.items():
             if measures is not None and column not in measures:
                 continue
-            value = number_in(cell)
-            if value is None:
-                continue
-            percent = isinstance(cell, str) and cell.strip().endswith("%")
-            figure = Figure(str(cell), value, "percent" if percent else "number")
-            if not any(figure.found_in(found) for found in checkable):
+            figures = _cell_figures(cell)
+            if figures and not any(f.found_in(found) for f in figures for found in checkable):
                 findings.append(Finding(
                     "error", "unsupported-figure",
                     f"{kind} '{exhibit_id}', row {number}, column '{column}': '{cell}' is not "
@@ -209,6 +205,16 @@ def _unsupported_cells(kind: str, exhibit_id: str, rows: list[Row], measures: se
                     where, sentence=f"{kind} '{exhibit_id}' row {number}",
                     source_id=", ".join(cited)))
     return findings
+
+
+def _cell_figures(cell: object) -> list[Figure]:
+    """The figures in a data cell, read as the source texts are read ("$50 bn", "77 percent",
+    "−7" as 7: the texts' figures carry no sign either); a bare number as a count."""
+    if isinstance(cell, int | float):
+        return [] if number_in(cell) is None else [Figure(str(cell), abs(float(cell)), "number")]
+    text = str(cell or "")
+    return figures_in(text) or ([Figure(text, abs(v), "number")]
+                                if (v := number_in(text)) is not None else [])
 
 
 def _exhibits_file(loaded: LoadedBrief) -> Path:

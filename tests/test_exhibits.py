@@ -393,3 +393,21 @@ def test_a_reference_inside_link_text_does_not_nest_links():
                                 exhibits=Placer())
     html = str(renderer.block("[see @fig:flows](https://example.org) and @fig:flows"))
     assert html.count("<a ") == 2 and "see @fig:flows</a>" in html
+
+
+def test_table_cells_are_read_as_the_source_texts_are(tmp_path: Path):
+    """"$300 million" and "60%" in a cell are checked like a sentence's figures; a sign is not
+    a difference (the texts' figures carry none); an invented amount is still caught."""
+    folder = _with_data(_fresh(tmp_path / "mini"))
+    (folder / "data" / "stations.csv").write_text(
+        "country,stations,share\nKazakhstan,\"$300 million\",60%\nUzbekistan,−800,40\n",
+        encoding="utf-8")
+    _edit(folder / "figures.yaml", "      - {name: stations, title: Stations, format: integer}",
+          "      - {name: stations, title: Stations}")
+    clean = runner.invoke(app, ["check", str(folder), "--strict"])
+    assert clean.exit_code == 0, clean.output
+    (folder / "data" / "stations.csv").write_text(
+        "country,stations,share\nKazakhstan,\"$310 million\",60%\nUzbekistan,800,40\n",
+        encoding="utf-8")
+    caught = runner.invoke(app, ["check", str(folder)])
+    assert caught.exit_code == 1 and "'$310 million' is not in the text" in caught.output
