@@ -13,7 +13,7 @@ brief: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto  # one test process per core (pytest-xdist)
 
 # System libraries WeasyPrint needs (Pango; HarfBuzz's subsetter for fast, reproducible fonts).
 system:

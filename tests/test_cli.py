@@ -226,8 +226,17 @@ BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def invoke_wide(*args: str | Path):
-    """Like `invoke`, on a terminal wide enough that no table cell wraps inside a value."""
-    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "1000"})
+    """Like `invoke`, on a terminal wide enough that no table cell wraps inside a value. The
+    consoles' width is set, not just $COLUMNS: a console created while $COLUMNS was set (as
+    under pytest-xdist) keeps that width."""
+    from briefgen import cli
+
+    widths = cli.out.width, cli.err.width
+    cli.out.width = cli.err.width = 1000
+    try:
+        return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "1000"})
+    finally:
+        cli.out.width, cli.err.width = widths
 
 
 def assert_shown_not_sent(output: str, *shown: str) -> None:
