@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -31,24 +30,27 @@ DrawChart = Callable[[Figure, list[Row]], tuple[str, list[str]]]
 LABELS = {"fig": "Figure", "tbl": "Table"}
 
 
-@dataclass
 class Exhibits:
-    """The figures and tables of one rendering: their numbers, their HTML, which are placed."""
+    """The figures and tables of one rendering: their numbers, their HTML, which are placed.
 
-    loaded: LoadedBrief
-    inline: Inline
-    draw_chart: DrawChart
-    target: str
-    warnings: list[str] = field(default_factory=list)
-    #: False for a style that draws no figures (the memo): references print as plain text.
-    show: bool = True
-    #: The style's citation mode: a note number after a source's name, or "(Author 2014)".
-    citations: str = "numbered"
-    placed: set[tuple[str, str]] = field(default_factory=set)
-    pending: list[tuple[str, str]] = field(default_factory=list)
+    A plain class, not a dataclass: templates receive it, and the sandbox lets a template read
+    a dataclass's fields, which here include callables (`inline`, `draw_chart`). Only the
+    methods the sandbox names (`unplaced`, `place_pending`) are a template's to call."""
 
-    def __post_init__(self) -> None:
-        self.numbers = self.loaded.brief.exhibit_numbers()
+    def __init__(self, loaded: LoadedBrief, inline: Inline, draw_chart: DrawChart, target: str,
+                 warnings: list[str], *, show: bool = True, citations: str = "numbered") -> None:
+        self.loaded = loaded
+        self.inline = inline
+        self.draw_chart = draw_chart
+        self.target = target
+        self.warnings = warnings
+        #: False for a style that draws no figures (the memo): references print as plain text.
+        self.show = show
+        #: The style's citation mode: a note number after a source's name, or "(Author 2014)".
+        self.citations = citations
+        self.placed: set[tuple[str, str]] = set()
+        self.pending: list[tuple[str, str]] = []
+        self.numbers = loaded.brief.exhibit_numbers()
 
     def reference(self, kind: str, exhibit_id: str) -> Markup:
         """`@fig:id` in the text: "Figure 2", linked to the figure, which waits to be placed

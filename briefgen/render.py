@@ -145,8 +145,7 @@ def render_html(
     exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
                         warnings, show=settings.show_figures, citations=settings.citations)
     renderer.exhibits = exhibits
-    context = template_context(loaded, style, target, citer, renderer, warnings)
-    context["exhibits"] = exhibits
+    context = template_context(loaded, style, target, citer, renderer, exhibits, warnings)
     try:
         template = library.environment(style).get_template(style.template_name())
         html = template.render(context)
@@ -229,7 +228,8 @@ def _numbers_in(rows: list[Row], column: str | None) -> list[Row]:
 
 
 def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: Citer,
-                     renderer: MarkdownRenderer, warnings: list[str]) -> dict[str, object]:
+                     renderer: MarkdownRenderer, exhibits: Exhibits,
+                     warnings: list[str]) -> dict[str, object]:
     """Everything a template receives (see docs/templates.md); the sandbox decides what of it
     a template may read or call."""
     brief = loaded.brief
@@ -243,6 +243,7 @@ def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: C
         "description": plain_text(brief.executive_summary)[:300],
         "generator": f"briefgen {__version__}",
         "markdown_renderer": renderer,
+        "exhibits": exhibits,
     }
 
 

@@ -18,6 +18,7 @@ from jinja2.runtime import Undefined
 
 from briefgen.content import load_brief
 from briefgen.errors import BriefgenError
+from briefgen.exhibit_html import Exhibits
 from briefgen.markdown import MarkdownRenderer
 from briefgen.references import Citer
 from briefgen.render import render_html, template_context
@@ -84,6 +85,9 @@ def test_parse_file_cannot_read_a_file_into_the_error_message(mini: Path, tmp_pa
     "citer.short_note",
     "sections[0].extra.model_dump()",
     "markdown_renderer.block('x')",
+    "exhibits.inline('x')",
+    "exhibits.draw_chart",
+    "exhibits.loaded",
     "(brief | attr('parse_raw'))('{}')",
     "brief['parse_raw']('{}')",
     "(brief.sources | map(attribute='model_dump') | first)()",
@@ -169,7 +173,8 @@ def test_no_callable_outside_the_allow_list_is_reachable(style_name: str):
     loaded = load_brief(EXAMPLE)
     citer = Citer(loaded.brief, style.settings.citations)  # type: ignore[arg-type]
     renderer = MarkdownRenderer(cite=citer, resolve_image=lambda src: None)
-    context = template_context(loaded, style, "html", citer, renderer, [])
+    exhibits = Exhibits(loaded, renderer.inline, lambda figure, rows: ("", []), "html", [])
+    context = template_context(loaded, style, "html", citer, renderer, exhibits, [])
     env = library.environment(style)
     assert set(env.globals) - {"_TemplateReference"} >= JINJA_GLOBALS
     leaks = reachable_callables(env, context)
