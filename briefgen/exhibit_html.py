@@ -11,7 +11,6 @@ readers who cannot see it.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 
 from markupsafe import Markup
@@ -20,7 +19,7 @@ from .citations import find_citations
 from .content import LoadedBrief
 from .exhibits import number
 from .model import Column, Figure, Row, Table
-from .safety import image_problem, media_type
+from .safety import image_data_uri, media_type
 
 #: Renders brief Markdown inline (citations included): the renderer's own `inline`.
 Inline = Callable[[str | None], Markup]
@@ -99,14 +98,12 @@ class Exhibits:
 
     def _image(self, figure: Figure) -> Markup:
         path = self.loaded.exhibits.images[figure.id]
-        data, kind = path.read_bytes(), media_type(path)
-        problem = image_problem(data, kind)
-        if problem:
+        uri, problem = image_data_uri(path.read_bytes(), media_type(path))
+        if uri is None:
             self.warnings.append(f"figure '{figure.id}': image {figure.image!r} refused: "
                                  f"{problem}")
             return Markup('<p class="missing-image">[image not included: {}]</p>').format(
                 figure.alt)
-        uri = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
         return Markup('<div class="exhibit-image"><img src="{}" alt="{}"></div>').format(
             uri, figure.alt)
 

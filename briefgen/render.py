@@ -6,7 +6,6 @@ style's order, the citation formatter); never raw dicts.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import traceback
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from .safety import (
     RemoteRefused,
     fetch_remote,
     host_allowed,
-    image_problem,
+    image_data_uri,
     media_type,
     parse_allowed_hosts,
     read_capped,
@@ -275,11 +274,10 @@ def _embed_image(src: str, folder: Path, warnings: list[str], reads: dict[Path, 
 
 
 def _data_uri(src: str, data: bytes, kind: str, warnings: list[str]) -> str | None:
-    problem = image_problem(data, kind)
+    uri, problem = image_data_uri(data, kind)
     if problem:
         warnings.append(f"image {src!r} refused: {problem}")
-        return None
-    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
+    return uri
 
 
 def _embed_remote(src: str, warnings: list[str], allowed_hosts: tuple[str, ...]) -> str | None:

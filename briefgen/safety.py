@@ -8,6 +8,7 @@ points elsewhere, and cannot make a network request the user did not allow.
 
 from __future__ import annotations
 
+import base64
 import io
 import mimetypes
 import re
@@ -113,6 +114,15 @@ def image_problem(data: bytes, kind: str) -> str | None:
         return (f"it is {width:,} × {height:,} pixels, more than the limit of "
                 f"{MAX_IMAGE_PIXELS:,}")
     return None
+
+
+def image_data_uri(data: bytes, kind: str) -> tuple[str | None, str | None]:
+    """(a `data:` URI embedding the image, None), or (None, why it is refused): the one rule
+    for every image briefgen embeds itself (Markdown images, figures)."""
+    problem = image_problem(data, kind)
+    if problem:
+        return None, problem
+    return f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}", None
 
 
 def shorten_data_uris(text: str) -> str:
