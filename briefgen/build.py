@@ -43,15 +43,20 @@ class Job:
     def target(self, out_dir: Path) -> Path:
         """Where the output goes: always inside `out_dir` (slugs are checked when a brief
         loads; this is the last line of defence)."""
-        target = out_dir / self.brief.slug / f"{self.style.name}.{self.format}"
+        target = out_dir / self.brief.slug / self.file_name()
         if not target.resolve().is_relative_to(out_dir.resolve()):
             raise BriefgenError(f"{target} would be outside the output folder {out_dir}",
                                 file=self.brief.files[0],
                                 hint="rename the brief's folder or the style")
         return target
 
+    def file_name(self) -> str:
+        """`standard.pdf`; `standard.ru.pdf` for an edition in another language."""
+        edition = f".{self.brief.edition}" if self.brief.edition else ""
+        return f"{self.style.name}{edition}.{self.format}"
+
     def label(self) -> str:
-        return f"{self.brief.slug}/{self.style.name}.{self.format}"
+        return f"{self.brief.slug}/{self.file_name()}"
 
 
 @dataclass
@@ -85,16 +90,32 @@ class BuildReport:
         return not self.failures
 
 
-def select_latest(briefs: list[LoadedBrief]) -> LoadedBrief:
-    """The newest brief by date, then by version; ties go to the first slug alphabetically."""
-    return max(briefs, key=lambda b: (b.brief.date, b.brief.version, [-ord(c) for c in b.slug]))
+def select_latest(briefs: list[LoadedBrief]) -> list[LoadedBrief]:
+    """The newest brief by date, then by version (ties go to the first slug alphabetically),
+    with its editions in other languages."""
+    own = [b for b in briefs if b.edition is None] or briefs
+    newest = max(own, key=lambda b: (b.brief.date, b.brief.version, [-ord(c) for c in b.slug]))
+    return [b for b in briefs if b.folder == newest.folder]
+
+
+def in_languages(briefs: list[LoadedBrief], languages: list[str]) -> list[LoadedBrief]:
+    """The editions in one of `languages` (`ru` picks `ru` and `ru-KZ`; `ru-KZ` only itself)."""
+    return [b for b in briefs if any(language_matches(b.brief.language, tag)
+                                     for tag in languages)]
+
+
+def language_matches(language: str, wanted: str) -> bool:
+    """Whether a brief in `language` is one `wanted` asks for: the same tag, or a wider one."""
+    language, wanted = language.lower(), wanted.lower()
+    return language == wanted or language.startswith(wanted + "-")
 
 
 def styles_for(brief: LoadedBrief, library: StyleLibrary, requested: list[str],
                audiences: list[str],
                project_audiences: dict[str, AudienceEdition] | None = None) -> list[Style]:
     """The styles asked for, plus those of the audiences asked for; with neither, the styles
-    every audience of the brief and the project names; with none named, every built-in one."""
+    every audience of the brief and the project names; with none named, every built-in one.
+    An audience that names a language gets only the editions in it."""
     editions = {**(project_audiences or {}),
                 **{name: AudienceEdition(style=style)
                    for name, style in brief.brief.audiences.items()}}
@@ -112,6 +133,8 @@ def styles_for(brief: LoadedBrief, library: StyleLibrary, requested: list[str],
                                              for n in library.builtin_names()]
     styles: dict[str, Style] = {}
     for edition in chosen:
+        if edition.language and not language_matches(brief.brief.language, edition.language):
+            continue
         if edition.style not in styles:
             styles[edition.style] = _with_options(library.get(edition.style), edition.options)
     return list(styles.values())
@@ -339,6 +362,7 @@ def write_manifest(out_dir: Path, outputs: list[Output],
         entries[relative] = {
             "path": relative,
             "brief": output.job.brief.slug,
+            "language": output.job.brief.brief.language,
             "style": output.job.style.name,
             "format": output.job.format,
             "sha256": output.sha256,

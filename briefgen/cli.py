@@ -140,7 +140,10 @@ def build(
         show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("output"),
     latest: Annotated[bool, typer.Option("--latest", help="Only the newest brief (by date, "
-                                         "then version).")] = False,
+                                         "then version), with its editions.")] = False,
+    language: Annotated[list[str] | None, typer.Option(
+        "--language", "-l", help="Only the editions in this language, e.g. ru or kk "
+        "(repeatable). Default: every edition.", show_default=False)] = None,
     templates: TemplatesOption = None,
     allow_overflow: Annotated[bool, typer.Option(
         "--allow-overflow", help="Build even when a style's page limit is exceeded.")] = False,
@@ -162,7 +165,8 @@ def build(
         "--shard", help="Build only the K-th of N equal parts of the outputs (K/N), for a CI "
         "matrix; join the parts with `briefgen merge`.", show_default=False)] = None,
 ) -> None:
-    """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format>."""
+    """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format> (an edition in
+    another language: <style>.<language>.<format>)."""
     from . import build as builder
     from .config import load_project_config
     from .content import find_briefs, load_briefs
@@ -174,7 +178,9 @@ def build(
     library = _library(templates)
     loaded = load_briefs(find_briefs(briefs or []))
     if latest:
-        loaded = [builder.select_latest(loaded)]
+        loaded = builder.select_latest(loaded)
+    if language:
+        loaded = _in_languages(loaded, language)
     planned = builder.plan(loaded, library, style or [], audience or [], formats,
                            project.audiences)
     if shard is not None:
@@ -218,6 +224,20 @@ def build(
     out.print(summary)
 
 
+def _in_languages(loaded: list[Any], languages: list[str]) -> list[Any]:
+    """The editions `--language` asks for; an error naming the languages there are if none."""
+    from .build import in_languages
+    from .errors import BriefgenError
+
+    chosen = in_languages(loaded, languages)
+    if not chosen:
+        there = sorted({item.brief.language for item in loaded})
+        raise BriefgenError(f"no edition in {', '.join(languages)}",
+                            file=loaded[0].folder if len(loaded) == 1 else None,
+                            hint="editions there are: " + ", ".join(there))
+    return chosen
+
+
 @app.command()
 @reports_errors
 def validate(
@@ -250,7 +270,7 @@ def validate(
     for warning in warnings:
         err.print(f"[yellow]warning[/] [bold]{escape(warning.location())}[/]: "
                   f"{escape(warning.message)}")
-    names = escape(", ".join(item.slug for item in loaded))
+    names = escape(", ".join(item.name for item in loaded))
     out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
 
 
@@ -271,7 +291,7 @@ def check(
     findings = [f for item in loaded for f in check_brief(item)]
     errors = [f for f in findings if f.level == "error" or strict]
     if as_json:
-        sys.stdout.write(json.dumps({"briefs": [b.slug for b in loaded], "strict": strict,
+        sys.stdout.write(json.dumps({"briefs": [b.name for b in loaded], "strict": strict,
                                      "findings": [f.as_dict() for f in findings]}, indent=2)
                          + "\n")
     else:
@@ -407,7 +427,7 @@ def preview(
     from .preview import serve
 
     if brief is None:
-        brief = builder.select_latest(load_briefs(find_briefs([]))).folder
+        brief = builder.select_latest(load_briefs(find_briefs([])))[0].folder
     dirs = [*(templates or []), *load_project_config().templates]
     try:
         serve(brief, style, dirs, host, port,

@@ -5,6 +5,7 @@ templates = ["house-styles"]          # style folders searched before the built-
 allow_scripts = false                 # true lets styles put script into the HTML edition
 [audiences]
 minister = "memo"
+minister_kz = { style = "memo", language = "kk" }   # only the Kazakh edition (brief.kk.md)
 analysts = { style = "analyst", options = { show_cover = true } }
 ```
 
@@ -17,20 +18,23 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from .errors import BriefgenError, Problem
+from .model import LANGUAGE_TAG
 
 CONFIG_FILE = "briefgen.toml"
 
 
 class AudienceEdition(BaseModel):
-    """The style an audience gets, and options passed to that style's templates."""
+    """The style an audience gets, the language it reads (None: every edition), and options
+    passed to that style's templates."""
 
     model_config = ConfigDict(extra="forbid")
     style: str
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)] | None = None
     options: dict[str, Any] = {}
 
 

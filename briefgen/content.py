@@ -4,11 +4,17 @@ A brief is a folder holding `brief.md` (YAML front matter + Markdown sections) a
 `sources.yaml`, or a single `brief.yaml` / `brief.json` of the same schema (sources inline). Every
 problem found while reading a brief is collected and raised together, each naming its file, line
 and field.
+
+A folder may also hold editions in other languages: `brief.ru.md`, `brief.kk.yaml`, …, named by
+a BCP 47 tag. Each is a brief of its own (validated on its own, built to `standard.ru.pdf`),
+sharing the folder's sources, source texts and data; `figures.ru.yaml`, if there is one, holds
+that edition's figures (their titles and labels translated) instead of `figures.yaml`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import re
 import typing
@@ -25,12 +31,16 @@ from .exhibits import EXHIBIT_KEYS, FIGURES_FILE, ExhibitData, read_exhibit_data
 from .model import Brief
 from .safety import guarded_file
 from .sections import KeyPath, parse_body
+from .vocabulary import primary
 from .yamlfile import JsonError, YamlLimitError, compose, construct, load_json
 
 MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
 SOURCES_NAMES = ("sources.yaml", "sources.yml", "sources.bib", "sources.json")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: `brief.<tag>.<ext>`: an edition in the language `tag` names.
+_EDITION_NAME = re.compile(
+    r"brief\.(?P<tag>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.(?P<ext>md|yaml|yml|json)")
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,23 @@ class LoadedBrief:
     texts: dict[str, Path] = field(default_factory=dict)
     #: The rows and images of its figures and tables.
     exhibits: ExhibitData = field(default_factory=ExhibitData)
+    #: The language tag of an edition file (`brief.ru.md` → "ru"); None for the brief itself.
+    edition: str | None = None
+    #: The editions the folder holds besides this one, as (language, edition) pairs: the web
+    #: edition links its translations.
+    siblings: tuple[tuple[str, str | None], ...] = ()
+    #: The file and line of each value (see `locate`).
+    where: dict[KeyPath, tuple[Path, int]] = field(default_factory=dict, repr=False,
+                                                   compare=False)
+
+    @property
+    def name(self) -> str:
+        """How outputs and reports name it: the slug, with an edition's language after."""
+        return f"{self.slug}.{self.edition}" if self.edition else self.slug
+
+    def locate(self, path: KeyPath) -> tuple[Path, int | None]:
+        """The file and line of the longest known prefix of `path` (its main file if none)."""
+        return _locate(self.where, path) or (self.files[0], None)
 
     def input_files(self) -> list[Path]:
         """Every file the brief was built from: its own files, its sources' local texts, and
@@ -66,10 +93,11 @@ class _Located:
 
     def locate(self, path: KeyPath) -> tuple[Path | None, int | None]:
         """The file and line of the longest known prefix of `path`."""
-        for length in range(len(path), -1, -1):
-            if path[:length] in self.where:
-                return self.where[path[:length]]
-        return None, None
+        return _locate(self.where, path) or (None, None)
+
+
+def _locate(where: dict[KeyPath, tuple[Path, int]], path: KeyPath) -> tuple[Path, int] | None:
+    return next((where[path[:n]] for n in range(len(path), -1, -1) if path[:n] in where), None)
 
 
 def find_briefs(paths: list[Path], content_dir: Path = Path("content")) -> list[Path]:
@@ -81,31 +109,60 @@ def find_briefs(paths: list[Path], content_dir: Path = Path("content")) -> list[
                 hint="run briefgen from your project folder, name a brief folder, "
                 "or create one with 'briefgen new SLUG'",
             )
-        found = sorted(p for p in content_dir.iterdir() if p.is_dir() and _brief_file(p))
+        found = sorted(p for p in content_dir.iterdir() if p.is_dir() and brief_files(p))
         if not found:
             raise BriefgenError(
                 f"no briefs under '{content_dir}'",
                 hint="each brief is a folder holding brief.md and sources.yaml",
             )
         return found
-    problems = [_missing_brief(p) for p in paths if not (p.is_file() or _brief_file(p))]
+    problems = [_missing_brief(p) for p in paths if not (p.is_file() or brief_files(p))]
     if problems:
         raise BriefgenError(problems=problems)
     return list(paths)
 
 
 def load_briefs(paths: list[Path]) -> list[LoadedBrief]:
-    """Load every brief, reporting the problems of all of them together."""
+    """Load every brief and every edition of it, reporting the problems of all of them
+    together. A brief file named on its own is loaded alone."""
     loaded: list[LoadedBrief] = []
     problems: list[Problem] = []
     for path in paths:
-        try:
-            loaded.append(load_brief(path))
-        except BriefgenError as error:
-            problems.extend(error.problems)
+        for file in [path] if path.is_file() else brief_files(path) or [path]:
+            try:
+                loaded.append(load_brief(file))
+            except BriefgenError as error:
+                problems.extend(error.problems)
     if problems:
         raise BriefgenError(problems=problems)
-    return loaded
+    return _with_siblings(loaded)
+
+
+def brief_files(folder: Path) -> list[Path]:
+    """The brief's own file, then its editions' files, by language tag."""
+    main = _brief_file(folder)
+    editions = sorted((p for p in folder.iterdir() if edition_tag(p) and p.is_file()),
+                      key=lambda p: p.name) if folder.is_dir() else []
+    return [*([main] if main else []), *editions]
+
+
+def edition_tag(path: Path) -> str | None:
+    """The language tag an edition's file name carries (`brief.ru.md` → "ru"), else None."""
+    match = _EDITION_NAME.fullmatch(path.name)
+    return match["tag"] if match else None
+
+
+def _with_siblings(loaded: list[LoadedBrief]) -> list[LoadedBrief]:
+    """Each brief with the languages of the other editions in its folder."""
+    by_folder: dict[Path, list[LoadedBrief]] = {}
+    for item in loaded:
+        by_folder.setdefault(item.folder, []).append(item)
+    return [
+        dataclasses.replace(item, siblings=tuple(
+            (other.brief.language, other.edition) for other in by_folder[item.folder]
+            if other is not item))
+        for item in loaded
+    ]
 
 
 def load_brief(path: Path) -> LoadedBrief:
@@ -116,10 +173,11 @@ def load_brief(path: Path) -> LoadedBrief:
     folder = main.parent
     slug = brief_slug(main)
     _guard(main, folder)
+    edition = edition_tag(main)
     located = _Located()
     files = [main]
     if main.suffix == ".md":
-        _read_markdown_brief(main, located)
+        _read_markdown_brief(main, located, edition)
         if "sources" not in located.data:
             sources_file = _sources_file(folder)
             if sources_file is None:
@@ -137,7 +195,9 @@ def load_brief(path: Path) -> LoadedBrief:
                 _read_sources(sources_file, located)
     else:
         _read_data_brief(main, located)
-    figures_file = folder / FIGURES_FILE
+    if edition:
+        _check_edition_language(main, edition, located)
+    figures_file = _figures_file(folder, edition)
     if figures_file.is_file():
         _guard(figures_file, folder)
         files.append(figures_file)
@@ -145,7 +205,27 @@ def load_brief(path: Path) -> LoadedBrief:
     brief = _validate(located, main)
     texts = _source_texts(brief, folder, located)
     exhibits = read_exhibit_data(brief, folder, located.locate)
-    return LoadedBrief(brief, slug, folder, tuple(files), texts, exhibits)
+    return LoadedBrief(brief, slug, folder, tuple(files), texts, exhibits, edition,
+                       where=dict(located.where))
+
+
+def _figures_file(folder: Path, edition: str | None) -> Path:
+    """An edition's own `figures.<tag>.yaml` if it has one, else the shared `figures.yaml`."""
+    own = folder / f"{Path(FIGURES_FILE).stem}.{edition}.yaml" if edition else None
+    return own if own is not None and own.is_file() else folder / FIGURES_FILE
+
+
+def _check_edition_language(main: Path, tag: str, located: _Located) -> None:
+    """An edition's language is the one its file name says: taken from the name when the
+    brief does not give one; a problem when it gives another."""
+    given = located.data.get("language")
+    if given is None:
+        located.data["language"] = tag
+    elif not isinstance(given, str) or primary(given) != primary(tag):
+        located.problems.append(Problem(
+            f"the file name says this edition is in '{tag}', but 'language' says {given!r}",
+            file=main, line=located.locate(("language",))[1], field="language",
+            hint=f"write 'language: {tag}', or rename the file to brief.<language>{main.suffix}"))
 
 
 def _read_figures_file(path: Path, located: _Located) -> None:
@@ -186,7 +266,8 @@ _RESERVED_SLUGS = frozenset({"latest", "manifest.json"})
 def brief_slug(main: Path) -> str:
     """The name of the brief's output folder: its folder's name (its file's, for a lone
     `name.yaml`); a located error if that name could reach outside the output folder."""
-    name = main.parent.resolve().name if main.stem == "brief" else main.stem
+    own_file = main.stem == "brief" or edition_tag(main) is not None
+    name = main.parent.resolve().name if own_file else main.stem
     if (not _SLUG.fullmatch(name) or name.endswith((".", " "))
             or name.casefold() in _RESERVED_SLUGS):
         raise BriefgenError(
@@ -269,7 +350,7 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _read_markdown_brief(path: Path, located: _Located) -> None:
+def _read_markdown_brief(path: Path, located: _Located, edition: str | None = None) -> None:
     try:
         text = read_text(path)
     except BriefgenError as error:
@@ -296,7 +377,8 @@ def _read_markdown_brief(path: Path, located: _Located) -> None:
             )
         elif data:
             located.data.update(data)
-    parsed = parse_body(body, body_line)
+    language = located.data.get("language", edition or "en")
+    parsed = parse_body(body, body_line, language if isinstance(language, str) else "en")
     for key, value in parsed.data.items():
         if key in located.data and key != "extras":
             line = parsed.lines.get((key,))

@@ -29,6 +29,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .citations import FIGURE_ID_PATTERN, SOURCE_ID_PATTERN, find_citations, find_figure_refs
 
+#: A BCP 47 language tag, as far as briefgen reads one: `kk`, `ru-KZ`, `sr-Latn-RS`.
+LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
 #: The sections a brief can hold, in their conventional reading order.
 SECTION_KEYS: tuple[str, ...] = (
     "key_messages",
@@ -250,9 +253,9 @@ class Brief(Strict):
     organization: Text | None = None
     department: Text | None = None
     classification: Text = "PUBLIC"
-    language: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
-        "en"
-    )
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)] = Field(
+        default="en", description="A BCP 47 tag (en, ru, kk, en-GB): the labels, dates, "
+        "quotation marks and hyphenation of the page follow it.")
     keywords: list[RequiredText] = []
     audiences: dict[str, RequiredText] = Field(
         default={}, description="Audience name to the style that serves it, e.g. minister: memo."

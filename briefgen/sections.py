@@ -20,49 +20,25 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .errors import Problem
+from .vocabulary import DETAIL_KEYS, HEADINGS, QUALIFIERS, detail_keys, heading_languages
 
 #: Where a value sits in the brief's data: field names and list indexes, e.g.
 #: `("recommendations", 0, "actions", 1)`. Problems and line numbers are keyed by it.
 KeyPath = tuple[str | int, ...]
 
-HEADING_ALIASES: dict[str, tuple[str, ...]] = {
-    "key_messages": (
-        "key messages", "key message", "key judgments", "key judgements", "bottom line",
-        "bottom line up front", "bluf", "key points", "key takeaways", "takeaways",
-        "main points", "highlights", "summary points", "key findings", "at a glance",
-    ),
-    "executive_summary": ("executive summary", "summary", "overview", "abstract", "synopsis"),
-    "introduction": ("introduction", "purpose", "the issue", "issue", "problem statement"),
-    "background": ("background", "context", "background and context", "historical background"),
-    "analysis": (
-        "analysis", "discussion", "findings", "situation analysis", "assessment of issues",
-    ),
-    "implications": ("implications", "consequences", "what this means"),
-    "assessments": (
-        "assessments", "assessment", "scenarios", "scenario analysis", "outlook",
-        "forecast", "future scenarios",
-    ),
-    "recommendations": (
-        "recommendations", "recommendation", "recommended actions", "options and recommendations",
-        "next steps", "actions", "recommendations for action",
-    ),
-    "conclusion": (
-        "conclusion", "conclusions", "concluding remarks", "final thoughts", "closing remarks",
-    ),
+#: The English headings of each section field (every language's: `vocabulary.HEADINGS`).
+HEADING_ALIASES: dict[str, tuple[str, ...]] = HEADINGS["en"]
+_ALIAS_TO_KEY = {
+    code: {alias: key for key, aliases in by_key.items() for alias in aliases}
+    for code, by_key in HEADINGS.items()
 }
-_QUALIFIERS = ("strategic", "policy", "political", "main", "our")
-_ALIAS_TO_KEY = {alias: key for key, aliases in HEADING_ALIASES.items() for alias in aliases}
 
-#: The `Key: value` detail lines each structured section reads: the key as written (in any case)
-#: → the field it fills. The importer turns plain-text `- Priority: high` items into these lines.
-META_KEYS: dict[str, dict[str, str]] = {
-    "assessments": {"likelihood": "likelihood", "probability": "likelihood"},
-    "recommendations": {
-        "priority": "priority", "owner": "owner", "lead": "owner",
-        "responsible": "owner", "timeframe": "timeframe", "timeline": "timeframe",
-    },
-}
-_META_LINE = re.compile(r"^\s*([A-Za-z]+)\s*:\s*(.+?)\s*$")
+#: The English `Key: value` detail lines each structured section reads: the key as written (in
+#: any case) → the field it fills. The importer turns plain-text `- Priority: high` items into
+#: these lines; `vocabulary.DETAIL_KEYS` holds every language's.
+META_KEYS: dict[str, dict[str, str]] = DETAIL_KEYS["en"]
+# One to three words of letters in any script ("Priority", "Ведущее ведомство").
+_META_LINE = re.compile(r"^\s*([^\W\d_]+(?:[ -][^\W\d_]+){0,2})\s*:\s*(.+?)\s*$")
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
 # Strong emphasis either way CommonMark writes it, closed by the mark that opened it.
 _BOLD_LEAD = re.compile(
@@ -83,14 +59,28 @@ _inline_md = MarkdownIt("commonmark")
 MAX_LIST_DEPTH = (_blocks_md.options["maxNesting"] - 1) // 2
 
 
-def section_key(heading: str) -> str | None:
-    """The field a level-1 heading names, or None when it names none."""
+def section_key(heading: str, language: str | None = None) -> str | None:
+    """The field a level-1 heading names in a brief in `language` (its own words or English;
+    any language's when None), or None when it names none."""
+    return next((key for code in heading_languages(language)
+                 if (key := _key_in(normalise_heading(heading), code))), None)
+
+
+def heading_language(heading: str) -> str | None:
+    """The language whose vocabulary names this heading's field, English last (a Russian and
+    a Kazakh list share some words, such as "контекст"; the first listed wins)."""
     name = normalise_heading(heading)
-    if name in _ALIAS_TO_KEY:
-        return _ALIAS_TO_KEY[name]
-    for qualifier in _QUALIFIERS:
-        if name.startswith(qualifier + " ") and name[len(qualifier) + 1 :] in _ALIAS_TO_KEY:
-            return _ALIAS_TO_KEY[name[len(qualifier) + 1 :]]
+    return next((code for code in (*[c for c in HEADINGS if c != "en"], "en")
+                 if _key_in(name, code)), None)
+
+
+def _key_in(name: str, code: str) -> str | None:
+    aliases = _ALIAS_TO_KEY[code]
+    if name in aliases:
+        return aliases[name]
+    for qualifier in QUALIFIERS.get(code, ()):
+        if name.startswith(qualifier + " ") and name[len(qualifier) + 1 :] in aliases:
+            return aliases[name[len(qualifier) + 1 :]]
     return None
 
 
@@ -98,7 +88,7 @@ def normalise_heading(heading: str) -> str:
     """Lower case, without numbering ("2.", "IV."), emphasis or trailing punctuation."""
     text = heading.replace("*", "").replace("_", " ").strip()
     text = _NUMBERING.sub("", text)
-    text = text.replace("&", " and ").lower()
+    text = text.replace("&", " and ").lower().replace("ё", "е")
     text = re.sub(r"[^\w\s-]", " ", text)
     return " ".join(text.split())
 
@@ -120,11 +110,14 @@ class ParsedBody:
     data: dict[str, Any] = field(default_factory=dict)
     lines: dict[KeyPath, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: The language detail lines are read in (see `vocabulary.detail_keys`).
+    language: str | None = "en"
 
 
-def parse_body(text: str, first_line: int) -> ParsedBody:
-    """Split a Markdown body into section fields. `first_line` is its 1-based line in the file."""
-    result = ParsedBody()
+def parse_body(text: str, first_line: int, language: str | None = "en") -> ParsedBody:
+    """Split a Markdown body into section fields. `first_line` is its 1-based line in the file;
+    headings and detail lines are read in `language` and in English."""
+    result = ParsedBody(language=language)
     lines = text.split("\n")
     sections = _split_on_headings(lines, level=1)
     preamble = sections.pop(0)
@@ -141,7 +134,7 @@ def parse_body(text: str, first_line: int) -> ParsedBody:
     extra_keys: set[str] = set()
     for section in sections:
         line = first_line + section.heading_line
-        key = section_key(section.title)
+        key = section_key(section.title, language)
         if key is None:
             previous = _add_extra(result, section, line, previous, extra_keys, first_line)
             continue
@@ -364,7 +357,8 @@ def _grouped(
     prose: list[Block] = []
     items: list[str] = []
     for block in blocks:
-        meta = _metadata(_source(part.lines, block), META_KEYS[key]) if not block.items else None
+        meta = (None if block.items else
+                _metadata(_source(part.lines, block), detail_keys(key, result.language)))
         if meta:
             for name in meta:
                 result.lines[(*path, name)] = base + block.start

@@ -55,7 +55,7 @@ def select_shard(jobs: list[Job], shard: Shard, out_dir: Path) -> list[Job]:
 
 def _costs(jobs: list[Job], out_dir: Path) -> dict[int, float]:
     recorded = read_manifest(out_dir)
-    seconds = {id(job): recorded.get(_relative(job), {}).get("seconds") for job in jobs}
+    seconds = {id(job): recorded.get(job.label(), {}).get("seconds") for job in jobs}
     if all(isinstance(value, int | float) and value >= 0 for value in seconds.values()):
         return {key: float(value) for key, value in seconds.items()}  # type: ignore[arg-type]
     return {id(job): _estimate(job) for job in jobs}
@@ -65,10 +65,6 @@ def _estimate(job: Job) -> float:
     """Seconds, roughly: the brief's size, five times over for a PDF (layout dominates)."""
     size = sum(path.stat().st_size for path in job.brief.files if path.is_file())
     return size / 10_000 * (5 if job.format == "pdf" else 1)
-
-
-def _relative(job: Job) -> str:
-    return f"{job.brief.slug}/{job.style.name}.{job.format}"
 
 
 # --- merge ------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def test_latest_is_newest_by_date_then_version(tmp_path: Path, mini: Path):
     path = older / "brief.md"
     path.write_text(path.read_text().replace("date: 2026-01-15", "date: 2025-12-31"))
     loaded = [load_brief(p) for p in (older, mini, newer_version)]
-    assert select_latest(loaded).slug == "newer-version"
+    assert [b.slug for b in select_latest(loaded)] == ["newer-version"]
 
 
 def test_one_failing_output_does_not_stop_the_others(mini: Path, tmp_path: Path):
