@@ -234,7 +234,9 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
     # of what it is made from: a cache hit must report what a fresh build would.
     settings = "|".join((job.style.settings.model_dump_json(), ",".join(limits.allowed_hosts),
                          f"scripts={limits.allow_scripts}", f"overflow={limits.allow_overflow}",
-                         f"pages={limits.max_pages}"))
+                         f"pages={limits.max_pages}",
+                         # The other editions: the web edition links each of them.
+                         f"editions={job.brief.siblings}"))
     return output_key(job.format, settings, inputs), inputs
 
 

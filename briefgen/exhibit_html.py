@@ -18,6 +18,7 @@ from markupsafe import Markup
 from .citations import find_citations
 from .content import LoadedBrief
 from .exhibits import number
+from .languages import Language, english, fill
 from .model import Column, Figure, Row, Table
 from .safety import image_data_uri, media_type
 
@@ -26,7 +27,8 @@ Inline = Callable[[str | None], Markup]
 #: Draws a figure's chart: (figure, rows) → (SVG, warnings).
 DrawChart = Callable[[Figure, list[Row]], tuple[str, list[str]]]
 
-LABELS = {"fig": "Figure", "tbl": "Table"}
+#: The catalogue label each kind of exhibit is called by ("Figure 2", "Таблица 1").
+LABELS = {"fig": "figure", "tbl": "table"}
 
 
 class Exhibits:
@@ -37,7 +39,8 @@ class Exhibits:
     methods the sandbox names (`unplaced`, `place_pending`) are a template's to call."""
 
     def __init__(self, loaded: LoadedBrief, inline: Inline, draw_chart: DrawChart, target: str,
-                 warnings: list[str], *, show: bool = True, citations: str = "numbered") -> None:
+                 warnings: list[str], *, show: bool = True, citations: str = "numbered",
+                 language: Language | None = None) -> None:
         self.loaded = loaded
         self.inline = inline
         self.draw_chart = draw_chart
@@ -47,6 +50,7 @@ class Exhibits:
         self.show = show
         #: The style's citation mode: a note number after a source's name, or "(Author 2014)".
         self.citations = citations
+        self.language = language or english()
         self.placed: set[tuple[str, str]] = set()
         self.pending: list[tuple[str, str]] = []
         self.numbers = loaded.brief.exhibit_numbers()
@@ -57,7 +61,7 @@ class Exhibits:
         number = self.numbers.get((kind, exhibit_id))
         if number is None:  # validation refuses unknown references; plain text if one slips by
             return Markup("@{}:{}").format(kind, exhibit_id)
-        label = f"{LABELS[kind]}\u00a0{number}"
+        label = f"{self._word(kind)}\u00a0{number}"
         if not self.show:
             return Markup("{}").format(label)
         if (kind, exhibit_id) not in self.placed:
@@ -88,10 +92,11 @@ class Exhibits:
             svg, warnings = self.draw_chart(figure, rows)
             self.warnings.extend(warnings)
             body = Markup('<div class="exhibit-chart">{}</div>').format(Markup(svg))
-            data = _data_table(rows, []) if self.target == "html" else Markup("")
+            data = (_data_table(rows, [], self.language) if self.target == "html"
+                    else Markup(""))
             if data:
-                data = Markup('<details class="exhibit-data"><summary>The data in this '
-                              "figure</summary>{}</details>").format(data)
+                data = Markup('<details class="exhibit-data"><summary>{}</summary>{}'
+                              "</details>").format(self.language.labels["figure_data"], data)
         else:
             body, data = self._image(figure), Markup("")
         return self._frame("fig", figure, Markup("{}{}").format(body, data))
@@ -102,15 +107,15 @@ class Exhibits:
         if uri is None:
             self.warnings.append(f"figure '{figure.id}': image {figure.image!r} refused: "
                                  f"{problem}")
-            return Markup('<p class="missing-image">[image not included: {}]</p>').format(
-                figure.alt)
+            return Markup('<p class="missing-image">[{}]</p>').format(
+                fill(str(self.language.labels["image_not_included"]), alt=figure.alt))
         return Markup('<div class="exhibit-image"><img src="{}" alt="{}"></div>').format(
             uri, figure.alt)
 
     def _table(self, table_id: str) -> Markup:
         table = next(t for t in self.loaded.brief.tables if t.id == table_id)
         rows = self.loaded.exhibits.rows.get(table_id, [])
-        return self._frame("tbl", table, _data_table(rows, table.columns))
+        return self._frame("tbl", table, _data_table(rows, table.columns, self.language))
 
     def _frame(self, kind: str, exhibit: Figure | Table, body: Markup) -> Markup:
         number = self.numbers[(kind, exhibit.id)]
@@ -118,21 +123,26 @@ class Exhibits:
             self.inline(exhibit.caption)) if exhibit.caption else Markup(""))
         foot = Markup("")
         if exhibit.cite:
-            foot += Markup('<p class="exhibit-source"><span class="exhibit-foot-label">Source:'
-                           "</span> {}</p>").format(self._sources(exhibit.cite))
+            foot += Markup('<p class="exhibit-source"><span class="exhibit-foot-label">{}:'
+                           "</span> {}</p>").format(self.language.labels["source"],
+                                                    self._sources(exhibit.cite))
         if exhibit.notes:
-            foot += Markup('<p class="exhibit-notes"><span class="exhibit-foot-label">Note:'
-                           "</span> {}</p>").format(self.inline(exhibit.notes))
+            foot += Markup('<p class="exhibit-notes"><span class="exhibit-foot-label">{}:'
+                           "</span> {}</p>").format(self.language.labels["note"],
+                                                    self.inline(exhibit.notes))
         return Markup(
             '<figure class="exhibit exhibit-{kind_class}" id="{kind}-{id}">'
             '<figcaption><span class="exhibit-label">{label}\u00a0{number}.</span> '
             '<span class="exhibit-title">{title}</span>{caption}</figcaption>'
             '{body}{foot}</figure>\n'
         ).format(kind_class="figure" if kind == "fig" else "table", kind=kind, id=exhibit.id,
-                 label=LABELS[kind], number=number, title=self.inline(exhibit.title),
+                 label=self._word(kind), number=number, title=self.inline(exhibit.title),
                  caption=caption, body=body,
                  foot=Markup('<div class="exhibit-foot">{}</div>').format(foot) if foot else "")
 
+
+    def _word(self, kind: str) -> str:
+        return str(self.language.labels[LABELS[kind]])
 
     def _sources(self, cite: str) -> Markup:
         """A "Source:" line names its sources, then cites them as the style does; in
@@ -149,7 +159,7 @@ class Exhibits:
         return list(dict.fromkeys(c.source_id for c in find_citations(cite)))
 
 
-def _data_table(rows: list[Row], columns: list[Column]) -> Markup:
+def _data_table(rows: list[Row], columns: list[Column], language: Language) -> Markup:
     """Rows as an HTML table: a header row, numbers right-aligned and formatted as asked."""
     if not rows:
         return Markup("")
@@ -160,7 +170,7 @@ def _data_table(rows: list[Row], columns: list[Column]) -> Markup:
         for c, align in zip(shown, aligns, strict=True))
     body = Markup("").join(
         Markup("<tr>{}</tr>").format(Markup("").join(
-            Markup('<td class="{}">{}</td>').format(align, _cell(row.get(c.name), c))
+            Markup('<td class="{}">{}</td>').format(align, _cell(row.get(c.name), c, language))
             for c, align in zip(shown, aligns, strict=True)))
         for row in rows)
     return Markup('<table class="data-table"><thead><tr>{}</tr></thead><tbody>{}</tbody>'
@@ -175,16 +185,17 @@ def _align(column: Column, rows: list[Row]) -> str:
     return "align-right" if numeric else "align-left"
 
 
-def _cell(value: object, column: Column) -> str:
-    """As written, unless the column asks for a number format."""
+def _cell(value: object, column: Column, language: Language) -> str:
+    """As written, unless the column asks for a number format: then as the brief's language
+    writes numbers (1,416.5 or 1 416,5; 57% or 57 %)."""
     if value is None:
         return ""
     amount = number(value)
     if amount is None or column.format in (None, "text"):
         return str(value)
     if column.format == "integer":
-        return f"{round(amount):,}"
+        return language.number(round(amount), 0)
     if column.format == "percent":
-        return f"{amount:.{column.decimals or 0}f}%"
-    return f"{amount:,.{1 if column.decimals is None else column.decimals}f}"
+        return language.percent(amount, column.decimals or 0)
+    return language.number(amount, 1 if column.decimals is None else column.decimals)
 

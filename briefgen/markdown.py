@@ -76,7 +76,7 @@ class MarkdownRenderer:
         self,
         cite: CiteFunction,
         resolve_image: ImageResolver,
-        language: str = "en",
+        quotes: str = "“”‘’",
         hug_citations: bool = True,
         exhibits: ExhibitPlacer | None = None,
     ) -> None:
@@ -86,7 +86,7 @@ class MarkdownRenderer:
         self._resolve_image = resolve_image
         self._md = MarkdownIt(
             "commonmark",
-            {"html": False, "typographer": True, "quotes": _quotes(language)},
+            {"html": False, "typographer": True, "quotes": quotes},
         ).enable(["table", "strikethrough", "replacements", "smartquotes"])
         self._md.inline.ruler.before("link", "citation", _citation_rule)
         self._md.inline.ruler.before("link", "figure_ref", _figure_ref_rule)
@@ -173,16 +173,6 @@ def _top_level_blocks(tokens: list[Token]) -> list[list[Token]]:
         if token.level == 0 and token.nesting <= 0:
             blocks.append([])
     return [block for block in blocks if block]
-
-
-def _quotes(language: str) -> str:
-    """Typographic quotes for the brief's language (markdown-it's smartquotes setting)."""
-    primary = language.split("-")[0].lower()
-    if primary in ("ru", "kk", "uk", "fr"):
-        return "«»„“"
-    if primary == "de":
-        return "„“‚‘"
-    return "“”‘’"
 
 
 def plain_text(markdown: str) -> str:

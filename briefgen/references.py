@@ -14,13 +14,13 @@ References follow the Chicago notes–bibliography pattern: author, title, publi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
 from markupsafe import Markup
 
 from .citations import Citation
+from .languages import Language, english, fill
 from .model import Brief, Source
 
 CitationMode = Literal["numbered", "endnotes", "footnotes", "author-date"]
@@ -42,6 +42,8 @@ class Citer:
 
     brief: Brief
     mode: CitationMode = "numbered"
+    #: The words and quotation marks of the brief's language ("n.d.", “…” or «…»).
+    language: Language = field(default_factory=english)
     _order: dict[str, int] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
 
@@ -55,7 +57,8 @@ class Citer:
         if self.mode == "numbered":
             labels = Markup(", ").join(self._numbered(c) for c in citations)
             return str(Markup('<sup class="cite">{}</sup>').format(labels))
-        text = _end_sentence(Markup("; ").join(self.short_note(c) for c in citations))
+        text = _end_sentence(Markup("; ").join(self.short_note(c) for c in citations),
+                             self.language)
         if self.mode == "footnotes":
             return str(Markup('<span class="footnote">{}</span>').format(text))
         self.notes.append(Note(len(self.notes) + 1, text))  # already ends with its full stop
@@ -84,7 +87,7 @@ class Citer:
         if source is None:
             return Markup("{}").format(citation.source_id)
         who = _surname(source.author) if source.author else source.publisher
-        title = _title(source, closing="," if citation.locator else "")
+        title = _title(source, self.language, closing="," if citation.locator else "")
         note = Markup("{}, {}").format(who, title) if who else title
         return note + Markup(" {}").format(citation.locator) if citation.locator else note
 
@@ -99,21 +102,24 @@ class Citer:
         source = self.brief.source(citation.source_id)
         if source is None:
             return Markup("{}").format(citation.source_id)
+        opening, closing = self.language.quotes[:2]
         who = _surname(source.author) if source.author else (
-            source.publisher or Markup("“{}”").format(source.short_title
-                                                       or _short_title(source.title)))
-        when = str(source.year) if source.year else "n.d."
+            source.publisher or Markup("{}{}{}").format(
+                opening, source.short_title or _short_title(source.title), closing))
+        when = str(source.year) if source.year else self.language.labels["no_date"]
         text = Markup('<a href="#ref-{}">{} {}</a>').format(source.id, who, when)
         return text + Markup(", {}").format(citation.locator) if citation.locator else text
 
 
-def format_reference(source: Source) -> Markup:
-    """One bibliography entry: Author. “Title.” Publisher, 5 February 2014. URL."""
+def format_reference(source: Source, language: Language | None = None) -> Markup:
+    """One bibliography entry: Author. “Title.” Publisher, 5 February 2014. URL. (In the
+    brief's language: its quotation marks, its dates, its "Accessed".)"""
+    language = language or english()
     parts: list[Markup] = []
     if source.author:
-        parts.append(Markup("{}.").format(_inverted(source.author).rstrip(".")))
-    parts.append(_title(source, closing="."))
-    imprint = ", ".join(x for x in (source.publisher, format_date(source.date)) if x)
+        parts.append(Markup("{}.").format(_inverted(source.author, language).rstrip(".")))
+    parts.append(_title(source, language, closing="."))
+    imprint = ", ".join(x for x in (source.publisher, language.date(source.date)) if x)
     if imprint:
         parts.append(Markup("{}.").format(imprint))
     if source.url and source.url.lower().startswith(("https://", "http://")):
@@ -121,28 +127,26 @@ def format_reference(source: Source) -> Markup:
     elif source.url:  # never a live link for javascript:, data: or file: addresses
         parts.append(Markup("{}.").format(source.url))
     if source.accessed:
-        parts.append(Markup("Accessed {}.").format(format_date(source.accessed)))
+        accessed = fill(str(language.labels["accessed"]), date=language.date(source.accessed))
+        parts.append(Markup("{}.").format(accessed))
     return Markup(" ").join(parts)
 
 
-def format_date(value: dt.date | int | None) -> str:
-    """`5 February 2014`, or just the year when that is all we know."""
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return str(value)
-    return f"{value.day} {value.strftime('%B')} {value.year}"
+def _title(source: Source, language: Language, closing: str = "") -> Markup:
+    """An article's title in quotation marks, a book's or report's in italics. English puts
+    the comma or full stop inside the closing mark; Russian and Kazakh put it after «…»."""
+    if (source.type or "").lower() not in _QUOTED_TYPES:
+        return Markup("<cite>{}</cite>{}").format(source.title, closing)
+    opening, closing_mark = language.quotes[:2]
+    if closing_mark == "”":
+        return Markup("{}{}{}{}").format(opening, source.title.rstrip("."), closing,
+                                         closing_mark)
+    return Markup("{}{}{}{}").format(opening, source.title.rstrip("."), closing_mark, closing)
 
 
-def _title(source: Source, closing: str = "") -> Markup:
-    if (source.type or "").lower() in _QUOTED_TYPES:
-        return Markup("“{}{}”").format(source.title.rstrip("."), closing)
-    return Markup("<cite>{}</cite>{}").format(source.title, closing)
-
-
-def _end_sentence(text: Markup) -> Markup:
-    """A final full stop, inside a closing quotation mark as American usage puts it."""
-    if text.endswith("”"):
+def _end_sentence(text: Markup, language: Language) -> Markup:
+    """A final full stop: inside a closing ” as American usage puts it, else after the text."""
+    if text.endswith("”") and language.quotes[1] == "”":
         return Markup(text[:-1]) + Markup(".”")
     return text if text.endswith(".") else text + Markup(".")
 
@@ -152,14 +156,14 @@ def _short_title(title: str, words: int = 4) -> str:
     return " ".join(parts[:words]) + ("…" if len(parts) > words else "")
 
 
-def _inverted(author: str) -> str:
+def _inverted(author: str, language: Language) -> str:
     """`Georgiy Voloshin` → `Voloshin, Georgiy`, as a bibliography lists the first author."""
     first, _, rest = author.partition(" and ")
     if "," in first or len(first.split()) < 2:
         return author
     *given, surname = first.split()
     inverted = f"{surname}, {' '.join(given)}"
-    return f"{inverted} and {rest}" if rest else inverted
+    return f"{inverted} {language.labels['and']} {rest}" if rest else inverted
 
 
 def _surname(author: str) -> str:

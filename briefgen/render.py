@@ -22,6 +22,7 @@ from .content import LoadedBrief, read_text
 from .errors import BriefgenError
 from .exhibit_html import DrawChart, Exhibits
 from .exhibits import number
+from .languages import Language, autonym, english, language_for
 from .markdown import MarkdownRenderer, plain_text
 from .model import SECTION_KEYS, Brief, Chart, ExtraSection, Figure, Row
 from .references import Citer
@@ -75,8 +76,10 @@ class Rendered:
     allowed_hosts: tuple[str, ...] = ()
 
 
-def ordered_sections(brief: Brief, settings: StyleSettings) -> list[SectionView]:
+def ordered_sections(brief: Brief, settings: StyleSettings,
+                     language: Language | None = None) -> list[SectionView]:
     """The style's sections that the brief fills, with extra sections where the author put them.
+    A section is headed as the author headed it, else in the catalogue's words for it.
 
     An extra section follows the section it followed in the source; if the style does not show
     that one, it follows the nearest earlier one the style does show.
@@ -95,12 +98,18 @@ def ordered_sections(brief: Brief, settings: StyleSettings) -> list[SectionView]
     if settings.show_extras:
         add_extras_after(None)
     for key in shown:
-        views.append(SectionView(key, brief.heading(key), len(views) + 1))
+        views.append(SectionView(key, _heading(brief, key, language), len(views) + 1))
         if settings.show_extras:
             add_extras_after(key)
             for hidden in _hidden_keys_after(key, shown):
                 add_extras_after(hidden)
     return views
+
+
+def _heading(brief: Brief, key: str, language: Language | None) -> str:
+    if brief.headings.get(key) or language is None:
+        return brief.heading(key)
+    return str(language.labels.get(key) or brief.heading(key))
 
 
 def _hidden_keys_after(key: str, shown: list[str]) -> list[str]:
@@ -132,19 +141,26 @@ def render_html(
     hosts = parse_allowed_hosts(allowed_hosts)
     warnings: list[str] = []
     reads: dict[Path, str] = {}
-    citer = Citer(brief, settings.citations)  # type: ignore[arg-type]
+    language = language_for(brief.language, settings.labels)
+    if language.missing:
+        warnings.append(f"no {brief.language!r} words for {len(language.missing)} labels of "
+                        f"the style, printed in English: {', '.join(language.missing)} (give "
+                        f"them under labels: {brief.language}: in the style's style.yaml)")
+    citer = Citer(brief, settings.citations, language)  # type: ignore[arg-type]
     stylesheets = _contained_sheets(style, "pdf", warnings)
     renderer = MarkdownRenderer(
         cite=citer,
         resolve_image=lambda src: _embed_image(src, loaded.folder, warnings, reads, hosts,
                                                target),
-        language=brief.language,
+        quotes=language.quotes,
         hug_citations=settings.citations != "author-date",
     )
     exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
-                        warnings, show=settings.show_figures, citations=settings.citations)
+                        warnings, show=settings.show_figures, citations=settings.citations,
+                        language=language)
     renderer.exhibits = exhibits
-    context = template_context(loaded, style, target, citer, renderer, exhibits, warnings)
+    context = template_context(loaded, style, target, citer, renderer, exhibits, warnings,
+                               language)
     try:
         template = library.environment(style).get_template(style.template_name())
         html = template.render(context)
@@ -161,7 +177,8 @@ def render_html(
     return Rendered(
         html=html,
         base_url=loaded.folder,
-        stylesheets=[SHARED_DIR / "fonts.css", SHARED_DIR / EXHIBITS_CSS, *stylesheets],
+        stylesheets=[SHARED_DIR / "fonts.css", SHARED_DIR / EXHIBITS_CSS,
+                     language_css(language), *stylesheets],
         roots=list(dict.fromkeys([loaded.folder, SHARED_DIR, style.shared, *style.chain])),
         warnings=list(dict.fromkeys(warnings)),
         reads=reads,
@@ -228,17 +245,22 @@ def _numbers_in(rows: list[Row], column: str | None) -> list[Row]:
 
 def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: Citer,
                      renderer: MarkdownRenderer, exhibits: Exhibits,
-                     warnings: list[str]) -> dict[str, object]:
+                     warnings: list[str], language: Language | None = None
+                     ) -> dict[str, object]:
     """Everything a template receives (see docs/templates.md); the sandbox decides what of it
     a template may read or call."""
     brief = loaded.brief
+    language = language or english()
     return {
         "brief": brief,
         "style": style.settings,
-        "sections": ordered_sections(brief, style.settings),
+        "language": language,
+        "labels": dict(language.labels),
+        "translations": translations(loaded, style, target),
+        "sections": ordered_sections(brief, style.settings, language),
         "citer": citer,
         "target": target,
-        "css": _inline_css(style, warnings) if target == "html" else Markup(""),
+        "css": _inline_css(style, warnings, language) if target == "html" else Markup(""),
         "description": plain_text(brief.executive_summary)[:300],
         "generator": f"briefgen {__version__}",
         "markdown_renderer": renderer,
@@ -308,8 +330,30 @@ def _contained_sheets(style: Style, target: Target,
     return sheets
 
 
-def _inline_css(style: Style, warnings: list[str]) -> Markup:
-    sheets = [SHARED_DIR / EXHIBITS_CSS, *_contained_sheets(style, "html", warnings)]
+def language_css(language: Language) -> str:
+    """What the page's language sets in CSS: the page-number label, and ragged-right text
+    where no hyphenation dictionary exists (kk): justified lines without hyphens open rivers
+    of space. A style that wants it justified anyway says so after this rule."""
+    css = language.page_css()
+    if not language.hyphenates:
+        css += "html[lang] p, html[lang] li { text-align: start; hyphens: manual; }\n"
+    return css
+
+
+def translations(loaded: LoadedBrief, style: Style, target: Target) -> list[dict[str, str]]:
+    """The brief's other editions in this style and format, for `hreflang` links: language,
+    its own name for itself, and the file beside this one."""
+    found = []
+    for language, edition in loaded.siblings:
+        suffix = f".{edition}" if edition else ""
+        found.append({"language": language, "name": autonym(language),
+                      "href": f"{style.name}{suffix}.{target}"})
+    return sorted(found, key=lambda item: item["href"])
+
+
+def _inline_css(style: Style, warnings: list[str], language: Language) -> Markup:
+    sheets = [SHARED_DIR / EXHIBITS_CSS, language_css(language),
+              *_contained_sheets(style, "html", warnings)]
     css = "\n".join(read_text(sheet) if isinstance(sheet, Path) else sheet for sheet in sheets)
     # CSS cannot legitimately contain "</", and it would end the <style> element early.
     return Markup(css.replace("</", "<\\/"))

@@ -52,6 +52,7 @@ TEMPLATE_METHODS: dict[str, frozenset[str]] = {
     "briefgen.model.Column": frozenset(),
     "briefgen.styles.ChartSettings": frozenset(),
     "briefgen.exhibit_html.Exhibits": frozenset({"unplaced", "place_pending"}),
+    "briefgen.languages.Language": frozenset(),
 }
 
 _TEXT_METHODS = frozenset({

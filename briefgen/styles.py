@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import difflib
 import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from importlib import resources
@@ -29,14 +30,22 @@ from jinja2 import (
 )
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
-from markupsafe import Markup
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from markupsafe import Markup, escape
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
-from . import css_values, safety
+from . import __version__, css_values, safety
 from .content import MAX_INPUT_BYTES, read_text
 from .errors import BriefgenError, Problem
-from .model import SECTION_KEYS
-from .references import CITATION_MODES, format_date, format_reference
+from .languages import Language, english, fill
+from .model import LANGUAGE_TAG, SECTION_KEYS
+from .references import CITATION_MODES, format_reference
 from .safety import guarded_file, resolve_inside
 from .sandbox import TemplateSandbox
 from .yamlfile import YamlLimitError, load
@@ -65,6 +74,8 @@ class PageSettings(BaseModel):
 
 
 Colour = Annotated[str, BeforeValidator(css_values.colour)]
+#: A label a style writes: plain text (it is escaped wherever it is printed), one line.
+LabelText = Annotated[str, StringConstraints(max_length=300, pattern=r"^[^\n\r]*$")]
 
 
 class ChartSettings(BaseModel):
@@ -103,6 +114,10 @@ class StyleSettings(BaseModel):
     charts: ChartSettings = ChartSettings()
     show_figures: bool = Field(default=True, description="Draw the brief's figures and tables "
                                "(the one-page memo does not: its key figures say it).")
+    labels: dict[Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)],
+                 dict[str, LabelText | list[LabelText]]] = Field(
+        default={}, description="Labels over the catalogue's, per language: "
+        "{ru: {memo_label: Служебная записка}} (see templates/_shared/labels/en.yaml).")
     options: dict[str, Any] = {}
 
 
@@ -290,11 +305,18 @@ class StyleLibrary:
                                 hint="simplify the template") from None
 
 
-def _bytecode_cache() -> FileSystemBytecodeCache | None:
+def _bytecode_cache(env: TemplateSandbox) -> FileSystemBytecodeCache | None:
     """Compiled templates kept between runs (Jinja checks each against its source), so a
-    no-op rebuild does not compile every style again; none where the cache cannot be written."""
+    no-op rebuild does not compile every style again; none where the cache cannot be written.
+
+    Compiled code depends on the filters too (Jinja decides at compile time which receive the
+    context), so the folder is named by them: code compiled for another briefgen's filters is
+    never loaded."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    folder = base / "briefgen" / "jinja"
+    filters = sorted((name, repr(getattr(f, "jinja_pass_arg", None)))
+                     for name, f in env.filters.items())
+    digest = hashlib.sha256(repr((__version__, filters)).encode()).hexdigest()[:16]
+    folder = base / "briefgen" / f"jinja-{digest}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -315,7 +337,6 @@ def _entries(folder: Path) -> list[Path]:
 def _new_environment(loader: BaseLoader) -> TemplateSandbox:
     env = TemplateSandbox(
         loader=loader,
-        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -326,8 +347,11 @@ def _new_environment(loader: BaseLoader) -> TemplateSandbox:
         markdown=_markdown_filter,
         inline=_inline_filter,
         date=_date_filter,
-        reference=format_reference,
+        number=_number_filter,
+        fill=_fill_filter,
+        reference=_reference_filter,
     )
+    env.bytecode_cache = _bytecode_cache(env)
     return env
 
 
@@ -456,12 +480,38 @@ def _inline_filter(context: Context, text: str | None) -> Markup:
     return context["markdown_renderer"].inline(text)
 
 
-def _date_filter(value: dt.date | int | str | None) -> str:
-    """Dates from the brief are dates already; one written in a style's `options` is ISO text
-    (YAML dates are read as text everywhere), and is printed as a date too."""
+@pass_context
+def _date_filter(context: Context, value: dt.date | int | str | None) -> str:
+    """A date in the brief's language. Dates from the brief are dates already; one written in
+    a style's `options` is ISO text (YAML dates are read as text everywhere), and is printed
+    as a date too."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return format_date(value)
+    return _language(context).date(value)
+
+
+@pass_context
+def _number_filter(context: Context, value: float | int, decimals: int | None = None) -> str:
+    """A number as the brief's language writes it: 1,416.5 or 1 416,5."""
+    return _language(context).number(value, decimals)
+
+
+def _fill_filter(label: str, **values: object) -> Markup:
+    """`{{ labels.page_of | fill(page=1, pages=6) }}`: a label's `{name}` slots filled. The
+    label and the values are escaped first, markup made by the template (a `<time>`) kept."""
+    return Markup(fill(escape(label), **{name: escape(value) for name, value in values.items()}))
+
+
+@pass_context
+def _reference_filter(context: Context, source: Any) -> Markup:
+    """A reference-list entry in the brief's language."""
+    return format_reference(source, _language(context))
+
+
+def _language(context: Context) -> Language:
+    """The rendering's language; English for a template rendered outside a brief's build."""
+    found = context.get("language")
+    return found if isinstance(found, Language) else english()

@@ -358,10 +358,11 @@ def test_a_large_table_builds_in_linear_time(tmp_path: Path):
     import time
 
     from briefgen.exhibit_html import _data_table
+    from briefgen.languages import english
 
     rows = [{"a": f"row {i}", "b": str(i)} for i in range(4000)]
     started = time.process_time()
-    html = _data_table(rows, [])
+    html = _data_table(rows, [], english())
     assert time.process_time() - started < 3 and html.count("<tr>") == 4001
 
 
