@@ -115,7 +115,10 @@ def language_for(tag: str, overrides: Mapping[str, Mapping[str, Any]] | None = N
     for code in _subtags(tag):
         own.update(style.get(code, {}) or {})
     labels = {**english["labels"], **own}
-    settings = {**english, **{k: v for layer in layers for k, v in layer.items() if k != "labels"}}
+    # A language without a catalogue keeps English quotes and yardstick words, but dates are
+    # its own: CLDR knows far more languages than the catalogues do.
+    settings = {**english, "date_format": "long",
+                **{k: v for layer in layers for k, v in layer.items() if k != "labels"}}
     missing = () if primary(tag) == FALLBACK else tuple(
         key for key in english["labels"] if key not in own)
     return Language(tag=tag, labels=labels, missing=missing, quotes=settings["quotes"],

@@ -1,0 +1,353 @@
+"""Briefs in the reader's language: labels, dates, quotation marks and page furniture in
+Russian and Kazakh, editions of one brief built side by side, and the rules that pick them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefgen.content import load_briefs
+from briefgen.languages import CATALOGUE_DIR, css_content, fill, language_for
+from briefgen.sections import section_key
+from briefgen.styles import StyleLibrary
+from briefgen.yamlfile import load
+from conftest import FIXTURES, pdf_pages, pdf_text
+from test_security import invoke
+
+EDITIONS = FIXTURES / "editions"
+STYLES = StyleLibrary().builtin_names()
+
+
+def catalogue(code: str) -> dict:
+    return load((CATALOGUE_DIR / f"{code}.yaml").read_text(encoding="utf-8"))
+
+
+def english_phrases() -> list[str]:
+    """Every piece of fixed English text the catalogue holds: each label's words between its
+    `{slots}`, each item of a list. Read from the catalogue, so a new label is checked too."""
+    phrases: set[str] = set()
+    for value in catalogue("en")["labels"].values():
+        for text in value if isinstance(value, list) else [value]:
+            for piece in re.split(r"\{[a-z_]+\}", text):
+                piece = piece.strip(" .,:;()")
+                if len(re.findall(r"[A-Za-z]", piece)) >= 2:
+                    phrases.add(piece)
+    return sorted(phrases)
+
+
+class _Text(HTMLParser):
+    """What a reader of an HTML page meets: its text and the words of its labels and alt
+    texts (what a screen reader says)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._skip += tag in ("style", "script")
+        self.parts += [value or "" for name, value in attrs
+                       if name in ("aria-label", "alt", "title", "content")]
+
+    def handle_endtag(self, tag: str) -> None:
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(path: Path) -> str:
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join(" ".join(parser.parts).split())
+
+
+@pytest.fixture(scope="module")
+def editions_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The three-language fixture built once in every built-in style."""
+    out = tmp_path_factory.mktemp("editions-out")
+    result = invoke("build", EDITIONS, "--output", out,
+                    *[arg for name in STYLES for arg in ("--style", name)])
+    assert result.exit_code == 0, result.output
+    return out / "editions", result.output
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["ru", "kk"])
+def test_russian_and_kazakh_catalogues_have_every_english_label(code: str):
+    english, other = catalogue("en"), catalogue(code)
+    assert set(other["labels"]) == set(english["labels"])
+    assert all(str(value).strip() for value in other["labels"].values())
+    assert {"quotes", "date_format", "likelihood_scale"} <= set(other)
+    assert language_for(code).missing == ()
+
+
+def test_a_label_with_slots_fills_only_its_named_slots():
+    assert fill("Page {page} of {pages}", page=2, pages=6) == "Page 2 of 6"
+    # A label a style writes is never a format string: attribute lookups stay text.
+    assert fill("{0.__class__} {page.__init__} {page}", page=1) == \
+        "{0.__class__} {page.__init__} 1"
+
+
+def test_a_page_label_becomes_css_strings_and_counters_that_a_quote_cannot_end():
+    assert css_content("Page {page} of {pages}") == \
+        '"Page " counter(page) " of " counter(pages)'
+    # Quotes and braces are escapes: the string cannot end, nor the declaration.
+    assert css_content('x"; } body { display: none } "{page}') == (
+        '"x\\22 ; \\7d  body \\7b  display: none \\7d  \\22 " counter(page)')
+
+
+@pytest.mark.parametrize(("code", "printed"), [
+    ("en", "20 November 2026"), ("ru", "20 ноября 2026\u202fг."), ("kk", "2026\u202fж. 20 қараша"),
+    ("ru-KZ", "20 ноября 2026\u202fг."), ("en-US", "20 November 2026"), ("de", "20. November 2026"),
+])
+def test_dates_are_written_as_the_language_writes_them(code: str, printed: str):
+    # CLDR's own forms, down to the narrow no-break space that keeps "г." with its year.
+    assert language_for(code).date(dt.date(2026, 11, 20)) == printed
+    assert language_for(code).date(2014) == "2014"
+
+
+@pytest.mark.parametrize(("code", "printed"), [("en", "1,416.5"), ("ru", "1\xa0416,5"),
+                                               ("kk", "1\xa0416,5")])
+def test_numbers_are_written_as_the_language_writes_them(code: str, printed: str):
+    assert language_for(code).number(1416.5, 1) == printed
+
+
+# --- headings and detail lines ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("heading", "language", "key"), [
+    ("Основные выводы", "ru", "key_messages"), ("Краткое содержание", "ru", "executive_summary"),
+    ("Контекст", "ru", "background"), ("Стратегический анализ", "ru", "analysis"),
+    ("Выводы", "ru", "conclusion"), ("2. Рекомендации", "ru", "recommendations"),
+    ("Негізгі тұжырымдар", "kk", "key_messages"), ("Түйіндеме", "kk", "executive_summary"),
+    ("Кіріспе", "kk", "introduction"), ("Талдау", "kk", "analysis"),
+    ("Ұсыныстар", "kk", "recommendations"), ("Қорытынды", "kk", "conclusion"),
+    # English headings are read in every language.
+    ("Key Messages", "ru", "key_messages"), ("Policy Recommendations", "kk", "recommendations"),
+])
+def test_headings_are_read_in_the_briefs_language_and_in_english(heading: str, language: str,
+                                                                 key: str):
+    assert section_key(heading, language) == key
+
+
+def test_a_russian_heading_in_an_english_brief_is_an_extra_section():
+    assert section_key("Основные выводы", "en") is None
+    assert section_key("Түйіндеме", "ru") is None
+
+
+def test_russian_and_kazakh_detail_lines_fill_their_fields():
+    by_language = {item.brief.language: item.brief for item in load_briefs([EDITIONS])}
+    for code in ("ru", "kk"):
+        brief = by_language[code]
+        group = brief.recommendations[0]
+        assert (group.priority, group.timeframe) == (
+            ("высокий", "12 месяцев") if code == "ru" else ("жоғары", "12 ай"))
+        assert group.owner and brief.assessments[0].likelihood
+        assert [a.title for a in group.actions][0].startswith(("Профинансировать", "Бекеттерді"))
+
+
+# --- the page in Russian and Kazakh -----------------------------------------------------------
+
+
+def _outputs(folder: Path, code: str) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.name.count(".") == 2 and f".{code}." in p.name)
+
+
+@pytest.mark.parametrize("code", ["ru", "kk"])
+def test_no_english_label_is_left_on_any_page_of_any_style(editions_build: tuple[Path, str],
+                                                          code: str):
+    folder, output = editions_build
+    outputs = _outputs(folder, code)
+    built = {p.name.split(".")[0] for p in outputs}
+    assert built == set(STYLES)  # every style, in PDF and HTML where it makes them
+    phrases = english_phrases()
+    assert len(phrases) > 60
+    for path in outputs:
+        text = pdf_text(path) if path.suffix == ".pdf" else html_text(path)
+        left = [p for p in phrases
+                if re.search(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", text)]
+        assert left == [], f"{path.name} still says {left}"
+    assert "printed in English" not in output
+
+
+@pytest.mark.parametrize(("code", "page_label"), [("ru", "Страница 1 из 2"),
+                                                  ("kk", "2 беттің 1-беті")])
+def test_the_page_number_label_and_the_date_are_the_languages(
+        editions_build: tuple[Path, str], code: str, page_label: str):
+    folder, _ = editions_build
+    first = pdf_pages(folder / f"standard.{code}.pdf")[0]
+    assert page_label in first
+    colophon = pdf_pages(folder / f"standard.{code}.pdf")[-1].replace("\u202f", " ")
+    assert ("версия 2, 15 января 2026 г." if code == "ru"
+            else "2-нұсқа, 2026 ж. 15 қаңтар") in colophon
+    reader = PdfReader(folder / f"standard.{code}.pdf")
+    assert reader.trailer["/Root"]["/Lang"] == code
+    assert f'<html lang="{code}">' in (folder / f"web.{code}.html").read_text(encoding="utf-8")
+
+
+def test_russian_text_gets_guillemets_and_russian_numbers(editions_build: tuple[Path, str]):
+    folder, _ = editions_build
+    memo = pdf_text(folder / "memo.ru.pdf")
+    assert "«Тестовая записка ТЗ-02»" in memo
+    table = html_text(folder / "standard.ru.html")
+    assert "1 416,5" in table.replace("\xa0", " ")  # the table's column asks for one decimal
+    assert "1,416.5" in html_text(folder / "standard.html")
+
+
+def test_the_analyst_yardstick_reads_russian_likelihood_words(editions_build: tuple[Path, str]):
+    folder, _ = editions_build
+    html = (folder / "analyst.ru.html").read_text(encoding="utf-8")
+    assert 'class="step on"' in html  # «вероятно» is step 5 of the Russian scale
+    assert "Не оценивалась" in html  # the scenario without a likelihood
+
+
+def test_kazakh_text_is_ragged_right_where_no_hyphenation_dictionary_exists():
+    from briefgen.render import language_css
+
+    assert "text-align: start" in language_css(language_for("kk"))
+    assert "text-align" not in language_css(language_for("ru"))  # pyphen hyphenates Russian
+
+
+# --- editions -----------------------------------------------------------------------------------
+
+
+def test_each_edition_links_the_others_with_hreflang(editions_build: tuple[Path, str]):
+    folder, _ = editions_build
+    html = (folder / "web.ru.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" hreflang="en" href="web.html">' in html
+    assert '<link rel="alternate" hreflang="kk" href="web.kk.html">' in html
+    assert 'hreflang="ru"' not in html
+    english = (folder / "standard.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" hreflang="ru" href="standard.ru.html">' in english
+
+
+def test_the_manifest_records_each_outputs_language(editions_build: tuple[Path, str]):
+    folder, _ = editions_build
+    manifest = json.loads((folder.parent / "manifest.json").read_text(encoding="utf-8"))
+    languages = {entry["path"]: entry["language"] for entry in manifest["outputs"]}
+    assert languages["editions/standard.pdf"] == "en"
+    assert languages["editions/standard.ru.pdf"] == "ru"
+    assert languages["editions/web.kk.html"] == "kk"
+
+
+def test_language_picks_editions_and_latest_keeps_a_name_per_language(tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(EDITIONS, content / "editions")
+    out = tmp_path / "out"
+    result = invoke("build", content / "editions", "--language", "ru", "-s", "memo", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "editions").iterdir()) == ["memo.ru.html",
+                                                                    "memo.ru.pdf"]
+    result = invoke("build", content / "editions", "--language", "de", "-o", out)
+    assert result.exit_code == 1 and "no edition in de" in result.output
+    assert "editions there are: en, kk, ru" in result.output
+
+    import os
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = invoke("build", "--latest", "-s", "web", "-o", out)
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "latest").iterdir()) == ["web.html", "web.kk.html",
+                                                                  "web.ru.html"]
+
+
+def test_an_audience_that_names_a_language_gets_only_that_edition(tmp_path: Path):
+    import os
+
+    shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
+    (tmp_path / "briefgen.toml").write_text(
+        '[audiences]\nminister_kz = { style = "memo", language = "kk" }\n', encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = invoke("build", "-a", "minister_kz", "-o", "out")
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out" / "editions").iterdir()) == [
+        "memo.kk.html", "memo.kk.pdf"]
+
+
+def test_an_editions_file_name_and_its_language_must_agree(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    path = tmp_path / "editions" / "brief.ru.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("language: ru", "language: kk"),
+                    encoding="utf-8")
+    result = invoke("validate", tmp_path / "editions")
+    assert result.exit_code == 1
+    assert "brief.ru.md" in result.output and "says this edition is in 'ru'" in result.output
+
+
+def test_an_edition_without_a_language_takes_it_from_its_file_name(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    path = tmp_path / "editions" / "brief.kk.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("language: kk\n", ""),
+                    encoding="utf-8")
+    loaded = {item.edition: item for item in load_briefs([tmp_path / "editions"])}
+    assert loaded["kk"].brief.language == "kk"
+    assert loaded["kk"].brief.recommendations[0].priority == "жоғары"  # read as Kazakh
+
+
+# --- other languages and a style's own words ------------------------------------------------------
+
+
+def test_a_language_without_a_catalogue_falls_back_to_english_with_one_warning(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    for name in ("brief.ru.md", "brief.kk.md"):
+        (tmp_path / "editions" / name).unlink()
+    path = tmp_path / "editions" / "brief.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("language: en", "language: de"),
+                    encoding="utf-8")
+    result = invoke("build", tmp_path / "editions", "-s", "standard", "-f", "html",
+                    "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no 'de' words for") == 1
+    assert "page_of" in result.output and "key_figures" in result.output
+    html = (tmp_path / "out" / "editions" / "standard.html").read_text(encoding="utf-8")
+    assert "Key figures" in html
+    assert "15. Januar 2026" in html  # Babel still writes German dates
+
+
+def write_style(root: Path, name: str, settings: str) -> None:
+    (root / name).mkdir(parents=True)
+    (root / name / "style.yaml").write_text(settings, encoding="utf-8")
+
+
+def test_a_style_overrides_a_label_per_language_and_its_children_inherit_it(tmp_path: Path):
+    write_style(tmp_path / "styles", "house", "extends: standard\nlabels:\n"
+                "  ru: {sources: Литература, page_of: 'Лист {page}'}\n")
+    write_style(tmp_path / "styles", "house-child", "extends: house\n")
+    result = invoke("build", EDITIONS, "--language", "ru", "-s", "house-child",
+                    "--templates", tmp_path / "styles", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    text = pdf_text(tmp_path / "out" / "editions" / "house-child.ru.pdf")
+    assert "Литература" in text and "Лист 1" in text and "Источники" not in text
+    english = invoke("build", EDITIONS, "--language", "en", "-s", "house-child",
+                     "--templates", tmp_path / "styles", "-o", tmp_path / "out")
+    assert english.exit_code == 0
+    assert "Sources" in pdf_text(tmp_path / "out" / "editions" / "house-child.pdf")
+
+
+def test_a_hostile_page_label_stays_text(tmp_path: Path):
+    write_style(tmp_path / "styles", "house", "extends: standard\nlabels:\n"
+                "  ru: {page_of: '\"; } body { display: none } @page { x: \"{page}'}\n")
+    result = invoke("build", EDITIONS, "--language", "ru", "-s", "house", "-f", "pdf",
+                    "--templates", tmp_path / "styles", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    first = pdf_pages(tmp_path / "out" / "editions" / "house.ru.pdf")[0]
+    assert "Раздел воды Сырдарьи" in first  # the body is still shown
+    assert '"; } body { display: none } @page { x: "1' in first
