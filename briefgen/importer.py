@@ -6,7 +6,9 @@ maps that onto the content format (docs/content-format.md) without losing a word
 and list item of the input is written to `brief.md`. The only lines it drops are whole short
 lines of web-page furniture matched by `FURNITURE_RULES`, and each of those is reported with its
 line and rule, so an author can see exactly what was left out and why. What it cannot know (the
-author, the real date) is written as a TODO rather than guessed.
+author, the real date) is written as a TODO rather than guessed. Drafts may be in English,
+Russian or Kazakh: the brief's `language` is found from the headings, else the letters, and
+the draft's headings and detail lines are read in it.
 
 This module is the entry point; `briefgen.importing` holds its parts, one job each.
 """
@@ -28,6 +30,7 @@ from .importing.folder import (
     write_folder,
 )
 from .importing.furniture import FURNITURE_RULES, drop_furniture
+from .importing.language import detect_language
 from .importing.markdown import looks_like_markdown, parse_markdown
 from .importing.outline import NestedTooDeep, place_preamble
 from .importing.plain import parse_plain
@@ -49,16 +52,20 @@ def import_brief(
     The folder is `out_dir/<slug>` (`out_dir` defaults to `content/`; the slug to one made from
     the title, else from the file name). An existing folder is never overwritten. The result is
     loaded with `load_brief` before returning, so a folder that would not build is an error.
+    The brief's language is found first (English, Russian or Kazakh), and its headings and
+    detail lines are read in it, as the loader will read them.
     """
     text = _read_source(source)
     markdown = looks_like_markdown(source.suffix, text)
     lines, dropped = drop_furniture(text.split("\n"), markdown)
     if not any(line.strip() for line in lines):
         raise BriefgenError("nothing to import: every line is page furniture", file=source)
-    report = ImportReport(folder=Path(), dropped=dropped)
+    language = detect_language(lines)
+    report = ImportReport(folder=Path(), dropped=dropped, language=language.code,
+                          language_evidence=language.evidence)
     try:
         title, sections, preamble = (parse_markdown if markdown else parse_plain)(
-            lines, report.moved)
+            lines, report.moved, language.code)
     except NestedTooDeep as deep:
         raise BriefgenError(
             f"this list is nested more than {MAX_LIST_DEPTH} levels deep", file=source,
@@ -70,7 +77,7 @@ def import_brief(
     report.folder = folder
     report.todo = ["title"] * (title is None) + ["date", "authors"]
     body = write_body(sections, markdown, report)
-    brief_md = front_matter(source, title, subtitle, today or dt.date.today()) + body
+    brief_md = front_matter(source, title, subtitle, today or dt.date.today(), language) + body
     write_folder(folder, brief_md, sources_yaml(body, report))
     record_sections(folder, sections, report)
     report.sort_moved()

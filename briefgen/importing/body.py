@@ -11,11 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..sections import META_KEYS, split_lead
-from .outline import SENTENCE_END, InputBlock, InputItem, InputSection, as_list_item, bare
+from ..sections import split_lead
+from ..vocabulary import detail_keys
+from .outline import (
+    SENTENCE_END,
+    SUMMARY_HEADINGS,
+    InputBlock,
+    InputItem,
+    InputSection,
+    as_list_item,
+    bare,
+)
 from .report import ImportReport
 
-_PLAIN_LEAD = re.compile(r"^(?P<title>[A-Z0-9][^:.!?\n]{0,79}?):\s+(?P<text>\S.*)$", re.DOTALL)
+# A letter of any script or a digit first: "Priority: high", "Приоритет: высокий".
+_PLAIN_LEAD = re.compile(r"^(?P<title>[^\W_][^:.!?\n]{0,79}?):\s+(?P<text>\S.*)$", re.DOTALL)
 _TODO_SUMMARY = "TODO: summarise the brief in two or three short paragraphs."
 
 
@@ -32,11 +42,12 @@ class _Subsection:
 
 
 def write_body(sections: list[InputSection], markdown: bool, report: ImportReport) -> str:
-    """The Markdown body of brief.md, one `#` section after another."""
+    """The Markdown body of brief.md, one `#` section after another; detail lines and an added
+    summary's heading in the brief's language."""
     chunks: list[str] = []
     has_summary = False
     for section in sections:
-        content = _render(section, not markdown, report.moved)
+        content = _render(section, not markdown, report.moved, report.language)
         if section.key == "executive_summary":
             has_summary = True
             if not content:
@@ -44,20 +55,20 @@ def write_body(sections: list[InputSection], markdown: bool, report: ImportRepor
                 report.todo.append("executive_summary")
         chunks.append("\n\n".join([f"# {section.title}", *content]))
     if not has_summary:
-        chunks.append(f"# Executive Summary\n\n{_TODO_SUMMARY}")
+        chunks.append(f"# {SUMMARY_HEADINGS[report.language]}\n\n{_TODO_SUMMARY}")
         report.todo.append("executive_summary")
     return "\n\n".join(chunks) + "\n"
 
 
-def _render(section: InputSection, plain: bool, moved: list[str]) -> list[str]:
+def _render(section: InputSection, plain: bool, moved: list[str], language: str) -> list[str]:
     if section.key == "key_messages":
         return _render_messages(section, plain, moved)
     if section.key in ("analysis", "implications"):
         return _render_topics(_parts(section, plain), moved)
     if section.key == "assessments":
-        return _render_scenarios(section, _parts(section, plain), plain, moved)
+        return _render_scenarios(section, _parts(section, plain), plain, moved, language)
     if section.key == "recommendations":
-        return _render_recommendations(section, _parts(section, plain), plain, moved)
+        return _render_recommendations(section, _parts(section, plain), plain, moved, language)
     return _render_prose(section, plain)
 
 
@@ -161,9 +172,15 @@ def _lead(text: str, plain: bool) -> tuple[str, str] | None:
         if title is not None:
             return " ".join(title.split()), rest  # a heading's title is one line
     match = _PLAIN_LEAD.match(text)
-    if match is None or len(match["title"].split()) > 8:
+    if match is None or len(match["title"].split()) > 8 or not _starts_like_a_title(match["title"]):
         return None
     return match["title"].strip(), match["text"].strip()
+
+
+def _starts_like_a_title(title: str) -> bool:
+    """A capital or a digit first, as a plain-text title starts ("Survey", "Обследование",
+    "2027"), not a sentence's "in short: …"; `str.isupper` knows every script's capitals."""
+    return title[0].isupper() or title[0].isdigit()
 
 
 def _render_topics(parts: list[_Subsection], moved: list[str]) -> list[str]:
@@ -210,28 +227,29 @@ def _item_part(item: InputItem, plain: bool) -> _Subsection:
     return _Subsection(title, item.line, body, list(item.children))
 
 
-def _details(part: _Subsection, kind: str, plain: bool) -> tuple[list[str], list[InputItem]]:
+def _details(part: _Subsection, kind: str, plain: bool,
+             language: str) -> tuple[list[str], list[InputItem]]:
     """A part's items split into its detail lines (`Likelihood: likely`) and the other items."""
-    found = [(item, _detail_line(item, kind, plain)) for item in part.items]
+    found = [(item, _detail_line(item, kind, plain, language)) for item in part.items]
     return [line for _, line in found if line], [item for item, line in found if not line]
 
 
-def _detail_line(item: InputItem, kind: str, plain: bool) -> str | None:
-    """`Likelihood: …` / `Priority: …` written as a list item in plain text: a detail line,
-    with a key the loader reads (`briefgen.sections.META_KEYS`)."""
+def _detail_line(item: InputItem, kind: str, plain: bool, language: str) -> str | None:
+    """`Likelihood: …` / `Приоритет: …` written as a list item in plain text: a detail line,
+    with a key the loader reads in the brief's language (`vocabulary.detail_keys`)."""
     lead = _lead(item.head, plain=True) if plain and "\n" not in item.text else None
-    if lead and lead[0].lower() in META_KEYS[kind]:
+    if lead and lead[0].lower() in detail_keys(kind, language):
         return f"{lead[0].capitalize()}: {lead[1]}"
     return None
 
 
 def _render_scenarios(section: InputSection, parts: list[_Subsection], plain: bool,
-                      moved: list[str]) -> list[str]:
+                      moved: list[str], language: str) -> list[str]:
     """Scenarios: `## title`, a Likelihood line if one was written, the description, then the
     indicators. Under a plain-text group line the items are the description."""
     out: list[str] = []
     for part in _titled_parts(section, parts, plain, "scenario", moved):
-        meta, items = _details(part, "assessments", plain)
+        meta, items = _details(part, "assessments", plain, language)
         body = list(part.body)
         if part.group:
             body += [item.text for item in items]
@@ -244,11 +262,11 @@ def _render_scenarios(section: InputSection, parts: list[_Subsection], plain: bo
 
 
 def _render_recommendations(section: InputSection, parts: list[_Subsection], plain: bool,
-                            moved: list[str]) -> list[str]:
+                            moved: list[str], language: str) -> list[str]:
     """Recommendations: `## title`, detail lines, rationale, then `- **Title:** text` actions."""
     out: list[str] = []
     for part in _titled_parts(section, parts, plain, "recommendation", moved):
-        meta, items = _details(part, "recommendations", plain)
+        meta, items = _details(part, "recommendations", plain, language)
         actions = [_action(item, plain) for item in items]
         if part.group:
             moved.append(f"line {part.line}: the group line '{part.title}' became the "

@@ -18,18 +18,31 @@ from pathlib import Path
 from ..citations import find_citations
 from ..content import load_brief
 from ..errors import BriefgenError
+from .language import DetectedLanguage
 from .outline import InputSection
 from .report import ImportReport
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Russian and Kazakh letters in Latin ones, for folder names: a plain scheme that reads well
+#: ("Питьевая вода" → "pitevaia-voda"), not a standard to round-trip.
+_CYRILLIC_TO_LATIN = str.maketrans({
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu",
+    "я": "ia", "ә": "a", "ғ": "g", "қ": "q", "ң": "n", "ө": "o", "ұ": "u", "ү": "u",
+    "һ": "h", "і": "i",
+})
 
 
 def folder_name(title: str | None, source: Path) -> str:
     """Lower-case ASCII words joined by hyphens, at most 60 characters, from the title (or the
-    file name when the title is unknown, or has no such letters)."""
+    file name when the title is unknown, or has no such letters). Russian and Kazakh letters
+    are written in Latin ones, so a Cyrillic title names its folder too."""
     for text in (title, source.stem):
-        ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+        latin = (text or "").lower().translate(_CYRILLIC_TO_LATIN)
+        ascii_text = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
         if len(slug) > 60:
             slug = slug[:61].rsplit("-", 1)[0] if "-" in slug[:61] else slug[:60]
         if slug:
@@ -47,8 +60,10 @@ def check_folder(folder: Path, slug: str | None) -> None:
                             hint="choose another name with --slug or --output, or remove it")
 
 
-def front_matter(source: Path, title: str | None, subtitle: str | None, today: dt.date) -> str:
-    """Front matter with the fields the input cannot give written as TODOs."""
+def front_matter(source: Path, title: str | None, subtitle: str | None, today: dt.date,
+                 language: DetectedLanguage) -> str:
+    """Front matter with the fields the input cannot give written as TODOs, and the language
+    found with the evidence for it, for the author to check."""
     name = " ".join(source.name.split())
     lines = [
         "---",
@@ -62,6 +77,7 @@ def front_matter(source: Path, title: str | None, subtitle: str | None, today: d
         f"date: {today.isoformat()}  # TODO: set the brief's real date",
         "authors:",
         '  - name: "TODO: author"',
+        f"language: {language.code}  # found by 'briefgen import': {language.evidence}",
         "---",
     ]
     return "\n".join(lines) + "\n"

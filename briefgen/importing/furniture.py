@@ -38,30 +38,40 @@ FURNITURE_RULES: tuple[FurnitureRule, ...] = (
         "comment-form",
         r"leave a (reply|comment)|post a comment|cancel reply|\d+ (comments?|replies)"
         r"|no comments( yet)?|your email address will not be published\b.*"
-        r"|required fields are marked\b.*",
-        "A blog's comment form ('Leave a Reply', '3 comments') copied with the article; it ends "
-        "the web page, not the brief.",
+        r"|required fields are marked\b.*"
+        r"|оставить комментарий|оставьте комментарий|\d+ комментари\w*|нет комментариев"
+        r"|комментариев нет|пікір қалдыру|пікір жазу|\d+ пікір|пікірлер жоқ",
+        "A blog's comment form ('Leave a Reply', '3 comments', 'Оставить комментарий', 'Пікір "
+        "қалдыру') copied with the article; it ends the web page, not the brief.",
     ),
     _rule(
         "related-link",
         r"(read (also|more|next)|continue reading)\b(?!.*[.!?]$).*"
-        r"|related (posts?|articles?|reading|stories)(\s*:.*)?|you (may|might) also like.*",
-        "Links to other articles ('Read also: …', 'Read more', 'Related posts'); they name "
-        "other pages and say nothing the brief says. A line ending in a full stop is a "
-        "sentence ('Read more widely.') and is kept.",
+        r"|related (posts?|articles?|reading|stories)(\s*:.*)?|you (may|might) also like.*"
+        r"|(читайте|читать) (также|далее|ещё|еще)\b(?!.*[.!?]$).*"
+        r"|похожие (статьи|материалы|новости|публикации)(\s*:.*)?"
+        r"|(тағы|сондай-ақ) оқыңыз\b(?!.*[.!?]$).*|толығырақ"
+        r"|ұқсас (мақалалар|жаңалықтар|материалдар)(\s*:.*)?",
+        "Links to other articles ('Read also: …', 'Related posts', 'Читайте также: …', 'Тағы "
+        "оқыңыз'); they name other pages and say nothing the brief says. A line ending in a "
+        "full stop is a sentence ('Read more widely.') and is kept.",
     ),
     _rule(
         "view-counter",
-        r"(read|viewed|views?:?)\s*\d[\d,. ]*( times)?|\d[\d,.]*\s+(views|reads)",
-        "A page's view counter ('Read 6289 times').",
+        r"(read|viewed|views?:?)\s*\d[\d,. ]*( times)?|\d[\d,.]*\s+(views|reads)"
+        r"|(просмотр\w*|қаралды|қаралым\w*):?\s*\d[\d,. ]*"
+        r"|\d[\d,.]*\s+(просмотр\w*|рет қаралды)",
+        "A page's view counter ('Read 6289 times', 'Просмотров: 6289', 'Қаралды: 6289').",
     ),
     _rule(
         "share-button",
         r"(share|tweet|email|print) this( (article|post|page|story))?"
         r"|share( (on|via) \w+)?|follow us( on \w+)?"
-        r"|((facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x)[\s,|/·•]*)+",
-        "Social-media buttons ('Share this', 'Facebook Twitter LinkedIn'), which copy as text "
-        "labels.",
+        r"|поделиться( в \w+)?|подписывайтесь( на нас)?( в \w+)?|бөлісу|бөлісіңіз"
+        r"|((facebook|twitter|linkedin|whatsapp|telegram|reddit|pinterest|email|x|vk"
+        r"|вконтакте|одноклассники|телеграм)[\s,|/·•]*)+",
+        "Social-media buttons ('Share this', 'Facebook Twitter LinkedIn', 'Поделиться', "
+        "'Бөлісу'), which copy as text labels.",
     ),
     _rule(
         "shop-button",
@@ -72,15 +82,21 @@ FURNITURE_RULES: tuple[FurnitureRule, ...] = (
     ),
     _rule(
         "print-button",
-        r"print|print[- ]friendly( version)?|download( as)? pdf|save as pdf",
-        "Print and download buttons ('Print', 'Download PDF').",
+        r"print|print[- ]friendly( version)?|download( as)? pdf|save as pdf"
+        r"|печать|распечатать|версия для печати|скачать( в)? pdf|басып шығару|pdf жүктеу",
+        "Print and download buttons ('Print', 'Download PDF', 'Версия для печати', 'Басып "
+        "шығару').",
     ),
     _rule(
         "cookie-notice",
         r".*\bcookies?\b.*\b(use|uses|using|accept|consent|agree|policy|settings|preferences"
         r"|continuing)\b.*|.*\b(use|uses|accept|reject|allow|manage)\b.*\bcookies?\b.*"
-        r"|(accept|reject|decline|allow) all",
-        "Cookie banners ('This site uses cookies…', 'Accept all').",
+        r"|(accept|reject|decline|allow) all"
+        r"|.*\b(cookies?|куки)\b.*\b(использу\w*|соглаш\w*|пайдалан\w*|келіс\w*)\b.*"
+        r"|.*\b(использу\w*|пайдалан\w*)\b.*\b(cookies?|куки)\b.*"
+        r"|(принять|отклонить) все|барлығын қабылдау",
+        "Cookie banners ('This site uses cookies…', 'Accept all', 'Мы используем cookie…', "
+        "'Принять все').",
     ),
     _rule(
         "separator",

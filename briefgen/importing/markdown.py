@@ -30,42 +30,44 @@ def looks_like_markdown(suffix: str, text: str) -> bool:
 
 
 def parse_markdown(
-    lines: list[str], moved: list[str]
+    lines: list[str], moved: list[str], language: str
 ) -> tuple[str | None, list[InputSection], list[InputBlock]]:
-    """Markdown: any heading depth; the shallowest level that names a section splits them."""
-    blocks = _markdown_blocks(lines, first_line=1)
-    title = _markdown_title(blocks)
+    """Markdown: any heading depth; the shallowest level that names a section splits them.
+    Headings name sections in `language` and in English."""
+    blocks = _markdown_blocks(lines, 1, language)
+    title = _markdown_title(blocks, language)
     if title is not None:
         blocks = blocks[1:]
-    level = _section_level(blocks)
-    preamble, sections = split_sections(blocks, level=level, promote=True, moved=moved)
+    level = _section_level(blocks, language)
+    preamble, sections = split_sections(blocks, level=level, promote=True, moved=moved,
+                                        language=language)
     return title, sections, preamble
 
 
-def _markdown_title(blocks: list[InputBlock]) -> str | None:
+def _markdown_title(blocks: list[InputBlock], language: str) -> str | None:
     """A first heading with only deeper ones after it (or nothing under it), or a first short
     line followed by a heading, when it names no section."""
     if len(blocks) < 2:
         return None
     first, following = blocks[0], blocks[1]
-    if first.kind == "heading" and first.level and not section_key(first.plain):
+    if first.kind == "heading" and first.level and not section_key(first.plain, language):
         deeper = all(b.level > first.level for b in blocks[1:] if b.kind == "heading"
                      and b.level)
         return first.plain if deeper or following.kind == "heading" else None
     if (first.kind == "para" and "\n" not in first.text and following.kind == "heading"
-            and not section_key(first.plain) and is_title(first.plain)):
+            and not section_key(first.plain, language) and is_title(first.plain)):
         return first.plain
     return None
 
 
-def _section_level(blocks: list[InputBlock]) -> int:
+def _section_level(blocks: list[InputBlock], language: str) -> int:
     """The heading level of sections: the shallowest that names one, else the shallowest."""
     headings = [b for b in blocks if b.kind == "heading" and b.level]
-    named = [b.level for b in headings if section_key(b.plain)]
+    named = [b.level for b in headings if section_key(b.plain, language)]
     return min(named or [b.level for b in headings] or [1])
 
 
-def _markdown_blocks(lines: list[str], first_line: int) -> list[InputBlock]:
+def _markdown_blocks(lines: list[str], first_line: int, language: str) -> list[InputBlock]:
     """Top-level blocks as markdown-it sees them; lines it skips are kept as raw blocks."""
     tokens = _MD.parse("\n".join(lines))
     too_deep = _list_too_deep(tokens)
@@ -78,7 +80,7 @@ def _markdown_blocks(lines: list[str], first_line: int) -> list[InputBlock]:
             continue
         start, end = token.map
         covered.update(range(start, end))
-        block = _markdown_block(tokens, index, lines, first_line)
+        block = _markdown_block(tokens, index, lines, first_line, language)
         if block is not None:
             blocks.append(block)
     for start, end in _uncovered_runs(lines, covered):
@@ -101,7 +103,7 @@ def _list_too_deep(tokens: list[Token]) -> int | None:
 
 
 def _markdown_block(
-    tokens: list[Token], index: int, lines: list[str], first: int
+    tokens: list[Token], index: int, lines: list[str], first: int, language: str
 ) -> InputBlock | None:
     """The block opening at `tokens[index]`; a bold line naming a section is its heading."""
     token = tokens[index]
@@ -116,12 +118,12 @@ def _markdown_block(
         return InputBlock("heading", inline.content.strip(), first + start, int(token.tag[1:]),
                           plain=plain, found=inline.content.strip())
     if kind in ("bullet_list", "ordered_list"):
-        items = _markdown_items(tokens, index, lines, first)
+        items = _markdown_items(tokens, index, lines, first, language)
         return InputBlock("list", source, first + start, items=items)
     if kind == "paragraph":
         inline = tokens[index + 1]
         pseudo = _PSEUDO_HEADING.match(source)
-        if pseudo and section_key(pseudo["text"]):
+        if pseudo and section_key(pseudo["text"], language):
             text = pseudo["text"].strip()
             return InputBlock("heading", text, first + start, 0, plain=text, found=source)
         return InputBlock("para", source, first + start, plain=inline_words(inline))
@@ -141,8 +143,8 @@ def _uncovered_runs(lines: list[str], covered: set[int]) -> list[tuple[int, int]
     return runs
 
 
-def _markdown_items(tokens: list[Token], list_index: int, lines: list[str],
-                    first: int) -> list[InputItem]:
+def _markdown_items(tokens: list[Token], list_index: int, lines: list[str], first: int,
+                    language: str) -> list[InputItem]:
     """The top-level items of the list opening at `list_index`, each split into its parts."""
     items: list[InputItem] = []
     ordered = tokens[list_index].type == "ordered_list_open"
@@ -151,13 +153,13 @@ def _markdown_items(tokens: list[Token], list_index: int, lines: list[str],
         text = item_markdown(lines[start:end])
         if text:
             marker = f"{token.info}{token.markup}" if ordered else "-"
-            items.append(_split_item(text, first + start, marker))
+            items.append(_split_item(text, first + start, marker, language))
     return items
 
 
-def _split_item(text: str, line: int, marker: str) -> InputItem:
+def _split_item(text: str, line: int, marker: str, language: str) -> InputItem:
     """An item's first paragraph, its other blocks and its nested items."""
-    blocks = _markdown_blocks(text.split("\n"), first_line=line)
+    blocks = _markdown_blocks(text.split("\n"), line, language)
     head = blocks[0].text if blocks and blocks[0].kind != "list" else ""
     more = [b.text for b in blocks[1:] if b.kind != "list"]
     children = [item for b in blocks if b.kind == "list" for item in b.items]

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 from ..sections import section_key
 from .report import ImportReport
 
+#: Closing quotes and brackets a sentence may end inside: English, Russian and Kazakh ones
+#: («…», „…“).
+CLOSERS = "\"'”’“»)\\]"
 #: A line ending like this is a sentence (or a list of them), not a heading, title or label.
-SENTENCE_END = re.compile(r"[.!?;…,][\"'”’)\]]*$")
+SENTENCE_END = re.compile(rf"[.!?;…,][{CLOSERS}]*$")
+#: The heading of an executive summary the importer adds, in the brief's language.
+SUMMARY_HEADINGS = {"en": "Executive Summary", "ru": "Резюме", "kk": "Түйіндеме"}
+#: The title of the extra section for text before the first section: a word that names no
+#: section in its language, so the loader keeps it as an extra section too.
+PREAMBLE_TITLES = {"en": "Preamble", "ru": "Преамбула", "kk": "Алғы сөз"}
 
 
 @dataclass
@@ -66,7 +74,7 @@ class NestedTooDeep(Exception):
 
 def is_title(text: str) -> bool:
     """Short enough for a title, and not ending like a sentence or a lead-in."""
-    return len(text) <= 150 and not re.search(r"[.;,:][\"'”’)]*$", text)
+    return len(text) <= 150 and not re.search(rf"[.;,:][{CLOSERS}]*$", text)
 
 
 def bare(line: str) -> str:
@@ -82,20 +90,21 @@ def as_list_item(text: str, marker: str = "-") -> str:
 
 
 def split_sections(
-    blocks: list[InputBlock], level: int, promote: bool, moved: list[str]
+    blocks: list[InputBlock], level: int, promote: bool, moved: list[str], language: str
 ) -> tuple[list[InputBlock], list[InputSection]]:
     """Blocks before the first section heading, and the sections.
 
     A heading starts a section at the section level (or a bold line naming one), or — in
     Markdown — deeper, when it names a section not yet seen (`### Strategic Implications`
     inside the analysis). A second heading for a section already seen becomes an extra
-    section "… (continued)", since a brief has each section once.
+    section "… (continued)", since a brief has each section once. Headings are read in
+    `language` and in English, as the loader reads them.
     """
     preamble: list[InputBlock] = []
     sections: list[InputSection] = []
     seen: set[str] = set()
     for block in blocks:
-        key = section_key(block.plain) if block.kind == "heading" else None
+        key = section_key(block.plain, language) if block.kind == "heading" else None
         promoted = promote and block.level > level and key is not None and key not in seen
         if block.kind == "heading" and (block.level <= level or promoted):
             sections.append(_new_section(block, key, seen, promoted, moved))
@@ -127,7 +136,8 @@ def place_preamble(
     preamble: list[InputBlock], sections: list[InputSection], report: ImportReport
 ) -> str | None:
     """Text before the first section: a one-line subtitle, else the executive summary if the
-    brief has none, else an extra section 'Preamble' at the start. Returns the subtitle."""
+    brief has none, else an extra section 'Preamble' at the start (both named in the brief's
+    language). Returns the subtitle."""
     if not preamble:
         return None
     first = preamble[0]
@@ -136,13 +146,14 @@ def place_preamble(
         report.moved.append(f"line {first.line}: the line under the title became the subtitle")
         return first.plain
     if not any(s.key == "executive_summary" for s in sections):
-        summary = InputSection("", "Executive Summary", "executive_summary", first.line, 1,
-                               preamble)
+        summary = InputSection("", SUMMARY_HEADINGS[report.language], "executive_summary",
+                               first.line, 1, preamble)
         sections.insert(0, summary)
         report.moved.append(f"line {first.line}: the text before the first section became the "
                             "Executive Summary (the brief had none)")
         return None
-    sections.insert(0, InputSection("", "Preamble", None, first.line, 1, preamble))
+    title = PREAMBLE_TITLES[report.language]
+    sections.insert(0, InputSection("", title, None, first.line, 1, preamble))
     report.moved.append(f"line {first.line}: the text before the first section is kept as an "
-                        "extra section 'Preamble' at the start")
+                        f"extra section '{title}' at the start")
     return None

@@ -11,6 +11,7 @@ import re
 
 from ..sections import MAX_LIST_DEPTH, section_key
 from .outline import (
+    CLOSERS,
     SENTENCE_END,
     InputBlock,
     InputItem,
@@ -24,40 +25,52 @@ from .outline import (
 
 #: Sections whose unknown headings are their items (a finding, a scenario), not new sections.
 _STRUCTURED = ("analysis", "implications", "assessments", "recommendations")
+#: A list item: a bullet, a number, or a lower-case letter of the Latin, Russian or Kazakh
+#: alphabet with a bracket ("b)", "б)", "ә)").
 _BULLET = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣–—]|\d{1,3}[.)]|[a-z]\))[ \t]+(?P<text>\S.*)$"
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*+•◦▪‣–—]|\d{1,3}[.)]|[a-zа-яёәғқңөұүһі]\))[ \t]+"
+    r"(?P<text>\S.*)$"
 )
+#: Headings of back matter, in English, Russian and Kazakh: a section of its own even inside a
+#: structured section, never one of its items.
 _ANNEX = re.compile(
     r"^(annex|appendix|appendices|about|methodology|methods|sources|references|notes|endnotes"
-    r"|acknowledg\w*|bibliography|glossary|further reading)\b",
+    r"|acknowledg\w*|bibliography|glossary|further reading"
+    r"|приложени\w*|методолог\w*|методика|источники|литература|список литературы"
+    r"|примечани\w*|благодарност\w*|глоссарий|об автор\w*"
+    r"|қосымша\w*|әдістеме\w*|дереккөздер\w*|әдебиеттер\w*|ескертпе\w*|алғыс\w*"
+    r"|авторлар туралы)\b",
     re.IGNORECASE,
 )
 
 
 def parse_plain(
-    lines: list[str], moved: list[str]
+    lines: list[str], moved: list[str], language: str
 ) -> tuple[str | None, list[InputSection], list[InputBlock]]:
-    """Plain text: section names alone on a line, `- ` bullets, one paragraph per line."""
-    title, start = _plain_title(lines)
-    blocks = _plain_blocks(lines, start)
-    preamble, sections = split_sections(blocks, level=1, promote=False, moved=moved)
+    """Plain text: section names alone on a line, `- ` bullets, one paragraph per line; section
+    names are read in `language` and in English."""
+    title, start = _plain_title(lines, language)
+    blocks = _plain_blocks(lines, start, language)
+    preamble, sections = split_sections(blocks, level=1, promote=False, moved=moved,
+                                        language=language)
     return title, sections, preamble
 
 
-def _plain_title(lines: list[str]) -> tuple[str | None, int]:
+def _plain_title(lines: list[str], language: str) -> tuple[str | None, int]:
     """The first line, when it reads as a title (not a section name, bullet or sentence)."""
     numbers = [i for i, line in enumerate(lines) if line.strip()]
     if len(numbers) < 2:
         return None, 0
     first = lines[numbers[0]].strip()
-    if _BULLET.match(lines[numbers[0]]) or section_key(bare(first)) or not is_title(first):
+    if (_BULLET.match(lines[numbers[0]]) or section_key(bare(first), language)
+            or not is_title(first)):
         return None, 0
     return first, numbers[0] + 1
 
 
-def _plain_blocks(lines: list[str], start: int) -> list[InputBlock]:
+def _plain_blocks(lines: list[str], start: int, language: str) -> list[InputBlock]:
     """Group plain lines into headings, paragraphs and (nested) lists of items."""
-    builder = _PlainBuilder()
+    builder = _PlainBuilder(language)
     for index in range(start, len(lines)):
         builder.add(lines, index)
     builder.close_paragraph()
@@ -70,7 +83,8 @@ def _plain_blocks(lines: list[str], start: int) -> list[InputBlock]:
 class _PlainBuilder:
     """Reads plain lines one at a time; a section's kind decides what an unknown heading is."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
+        self.language = language
         self.blocks: list[InputBlock] = []
         self.key: str | None = None
         self.paragraph: list[str] = []
@@ -89,7 +103,8 @@ class _PlainBuilder:
             self.last_item = None
         elif self.last_item is not None and not bullet and line[:1].isspace():
             self.last_item.head += "\n" + _escape(stripped)
-        elif _names_section(line, bullet) or not bullet and _looks_like_heading(lines, index):
+        elif (_names_section(line, bullet, self.language)
+              or not bullet and _looks_like_heading(lines, index)):
             self.heading(stripped, index + 1)
         elif bullet:
             self.item(bullet, index + 1)
@@ -100,7 +115,7 @@ class _PlainBuilder:
         self.close_paragraph()
         self.current_list = self.last_item = None
         name = bare(text)
-        key = section_key(name)
+        key = section_key(name, self.language)
         level = 1 if key or self.key not in _STRUCTURED or _ANNEX.match(name) else 2
         if level == 1:
             self.key = key
@@ -140,11 +155,11 @@ class _PlainBuilder:
         self.paragraph, self.words = [], []
 
 
-def _names_section(line: str, bullet: re.Match[str] | None) -> bool:
+def _names_section(line: str, bullet: re.Match[str] | None, language: str) -> bool:
     """A line naming a section: `Summary`, `Key Judgments:`, or numbered, `2. Analysis`."""
     if bullet and (bullet["indent"] or not bullet["marker"][0].isdigit()):
         return False
-    return len(line.strip()) <= 80 and section_key(bare(line)) is not None
+    return len(line.strip()) <= 80 and section_key(bare(line), language) is not None
 
 
 def _looks_like_heading(lines: list[str], index: int) -> bool:
@@ -161,7 +176,7 @@ def _looks_like_heading(lines: list[str], index: int) -> bool:
         return False
     before = lines[index - 1].strip() if index else ""
     after_break = not before or _BULLET.match(lines[index - 1]) or re.search(
-        r"[.!?:][\"'”’)]*$", before)
+        rf"[.!?:][{CLOSERS}]*$", before)
     # Not `lines[index + 1:]`: copying the rest of the file for every line is quadratic.
     following = next((lines[i].strip() for i in range(index + 1, len(lines)) if lines[i].strip()),
                      "")

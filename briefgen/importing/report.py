@@ -20,6 +20,10 @@ class ImportReport:
     """(line, text, name of the `FURNITURE_RULES` rule that dropped it)."""
     todo: list[str] = field(default_factory=list)
     """Fields written as a TODO placeholder: title, date, authors, executive_summary, sources."""
+    language: str = "en"
+    """The language tag found for the brief (`briefgen.importing.language`): its `language`."""
+    language_evidence: str = ""
+    """Why that language, in words: the headings or letters that decided it."""
 
     def sort_moved(self) -> None:
         """List the `moved` notes in reading order: by the source line each starts with."""
