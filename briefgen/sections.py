@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .errors import Problem
-from .vocabulary import DETAIL_KEYS, HEADINGS, QUALIFIERS, detail_keys, heading_languages
+from .vocabulary import HEADINGS, QUALIFIERS, detail_keys, heading_languages
 
 #: Where a value sits in the brief's data: field names and list indexes, e.g.
 #: `("recommendations", 0, "actions", 1)`. Problems and line numbers are keyed by it.
@@ -32,11 +32,6 @@ _ALIAS_TO_KEY = {
     code: {alias: key for key, aliases in by_key.items() for alias in aliases}
     for code, by_key in HEADINGS.items()
 }
-
-#: The English `Key: value` detail lines each structured section reads: the key as written (in
-#: any case) → the field it fills. The importer turns plain-text `- Priority: high` items into
-#: these lines; `vocabulary.DETAIL_KEYS` holds every language's.
-META_KEYS: dict[str, dict[str, str]] = DETAIL_KEYS["en"]
 # One to three words of letters in any script ("Priority", "Ведущее ведомство").
 _META_LINE = re.compile(r"^\s*([^\W\d_]+(?:[ -][^\W\d_]+){0,2})\s*:\s*(.+?)\s*$")
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
@@ -45,7 +40,9 @@ _BOLD_LEAD = re.compile(
     r"^(?:\*\*(?P<star>[^*]+?)[:.]?\*\*|__(?P<under>[^_]+?)[:.]?__)[:.]?\s+(?P<text>\S.*)$",
     re.DOTALL,
 )
-_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-z][.)])\s+", re.IGNORECASE)
+# "2.", "IV.", "a)" and the Cyrillic "а)", "б)" Russian and Kazakh outlines letter with.
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*[.)]?|[ivxlcdm]+[.)]|[a-zа-яәғқңөұүһі][.)])\s+",
+                        re.IGNORECASE)
 
 # Splitting needs only the block structure and its line map: skipping the inline pass halves
 # the cost of the several parses a body gets (the body, then each section, then its parts).
@@ -131,7 +128,7 @@ def parse_body(text: str, first_line: int, language: str | None = "en") -> Parse
         )
     previous: str | None = None
     seen: dict[str, int] = {}
-    extra_keys: set[str] = set()
+    extra_keys: dict[str, int] = {}
     for section in sections:
         line = first_line + section.heading_line
         key = section_key(section.title, language)
@@ -432,20 +429,31 @@ def _add_extra(
     section: _Section,
     line: int,
     previous: str | None,
-    taken: set[str],
+    taken: dict[str, int],
     first_line: int,
 ) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", normalise_heading(section.title)).strip("-") or "section"
-    key, counter = base, 2
-    while key in taken:
-        key, counter = f"{base}-{counter}", counter + 1
-    taken.add(key)
+    # Letters of any script: a Russian "Приложение" is keyed `приложение`, not `section`.
+    base = re.sub(r"[\W_]+", "-", normalise_heading(section.title)).strip("-") or "section"
+    key = _unique_key(base, taken)
     extras = result.data.setdefault("extras", [])
     result.lines[("extras", len(extras))] = line
     extras.append(
         {"key": key, "title": section.title, "body": "\n".join(section.lines).strip(),
          "after": previous}
     )
+    return key
+
+
+def _unique_key(base: str, taken: dict[str, int]) -> str:
+    """`base`, else `base-2`, `base-3`…: `taken` holds every key given, each with the next
+    number to try after it, so a heading repeated n times costs n steps, not n²."""
+    number = taken.get(base, 1)
+    key = base if number == 1 else f"{base}-{number}"
+    while key in taken:  # a numbered key another heading already has as its own
+        number += 1
+        key = f"{base}-{number}"
+    taken[base] = number + 1
+    taken.setdefault(key, 1)
     return key
 
 

@@ -351,3 +351,14 @@ def test_a_hostile_page_label_stays_text(tmp_path: Path):
     first = pdf_pages(tmp_path / "out" / "editions" / "house.ru.pdf")[0]
     assert "Раздел воды Сырдарьи" in first  # the body is still shown
     assert '"; } body { display: none } @page { x: "1' in first
+
+
+def test_cyrillic_extra_sections_keep_their_words_in_their_keys():
+    from briefgen.sections import parse_body
+
+    body = ("# Резюме\nТекст.\n# Приложение\nА.\n# Приложение\nБ.\n# Annex 2\nВ.\n"
+            "# Annex\nГ.\n# Annex\nД.\n# а) Выводы\nЕ.\n")
+    parsed = parse_body(body, 1, "ru")
+    assert [e["key"] for e in parsed.data["extras"]] == [
+        "приложение", "приложение-2", "annex-2", "annex", "annex-3"]
+    assert parsed.data["conclusion"] == "Е."  # Cyrillic letter numbering is not the heading
