@@ -281,18 +281,22 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ) -> None:
-    """Check provenance: every figure must be in the text of a source it cites."""
+    """Check provenance: every figure must be in the text of a source it cites; and that each
+    edition in another language is in step with the brief it translates."""
     import json
 
     from .content import find_briefs, load_briefs
+    from .drift import check_editions
     from .provenance import check_brief
 
     loaded = load_briefs(find_briefs(briefs or []))
     findings = [f for item in loaded for f in check_brief(item)]
+    drift = check_editions(loaded)
     errors = [f for f in findings if f.level == "error" or strict]
     if as_json:
         sys.stdout.write(json.dumps({"briefs": [b.name for b in loaded], "strict": strict,
-                                     "findings": [f.as_dict() for f in findings]}, indent=2)
+                                     "findings": [f.as_dict() for f in findings],
+                                     "drift": [d.as_dict() for d in drift]}, indent=2)
                          + "\n")
     else:
         for finding in findings:
@@ -302,10 +306,18 @@ def check(
                       f"{escape(finding.message)}")
             if finding.sentence:
                 err.print(f"       [dim]{escape(finding.sentence)}[/]")
-        warnings = len(findings) - len([f for f in findings if f.level == "error"])
+        for item in drift:
+            where = f"{item.file}:{item.line}" if item.line else item.file
+            other = f"{item.other_file}:{item.other_line}" if item.other_line else item.other_file
+            err.print(f"[{'red' if strict else 'yellow'}]warning[/] [bold]{escape(where)}[/]: "
+                      f"{escape(item.path)}: {escape(item.message)}")
+            err.print(f"       [dim]counterpart: {escape(other)}[/]")
+        failed = len([f for f in findings if f.level == "error"])
+        warnings = len(findings) - failed + len(drift)
         out.print(f"checked {len(loaded)} brief{'s' * (len(loaded) != 1)}: "
-                  f"{len(findings) - warnings} errors, {warnings} warnings")
-    if errors:
+                  f"{failed} errors, {warnings} warnings"
+                  + (f" ({len(drift)} of them: drift between editions)" if drift else ""))
+    if errors or (strict and drift):
         raise typer.Exit(1)
 
 
@@ -449,6 +461,7 @@ def import_(
     from .importer import import_brief
 
     report = import_brief(file, output, slug)
+    out.print(f"  language: {escape(report.language)} ({escape(report.language_evidence)})")
     for heading, field, line in report.sections:
         out.print(f"  line {line}: {escape(heading)} → {escape(field)}")
     for note in report.moved:
