@@ -101,6 +101,9 @@ class ChartStyle:
     height: int = 260
     ink: str = "#1d2329"
     muted: str = "#5a6672"
+    #: The decimal mark and the thousands separator of the brief's language, for the axes'
+    #: numbers: (".", ",") in English, (",", "\u00a0") in Russian and Kazakh.
+    number_marks: tuple[str, str] = (".", ",")
 
     def __post_init__(self) -> None:
         """Colours and the font name end up in SVG attributes: hold them to a strict shape."""
@@ -111,6 +114,8 @@ class ChartStyle:
                 raise ChartError(f"chart colour {colour!r} is not a CSS hex colour like #0f4c75")
         if not _FONT_NAME.fullmatch(self.font):
             raise ChartError(f"chart font {self.font!r} is not a font family name")
+        if not all(len(mark) == 1 and not mark.isalnum() for mark in self.number_marks):
+            raise ChartError(f"number marks {self.number_marks!r} are not two single marks")
         if not (40 <= self.width <= 4000 and 40 <= self.height <= 4000):
             raise ChartError(f"chart size {self.width}×{self.height} px is out of range")
 
@@ -456,7 +461,8 @@ def _render(clean: dict, style: ChartStyle, title: str, description: str, key: s
     _register_fonts(style.font_dir)
     try:
         raw = vl_convert.vegalite_to_svg(_sized(clean, style), vl_version=VEGA_LITE_VERSION,
-                                         config=style_config(style), allowed_base_urls=[])
+                                         config=style_config(style), allowed_base_urls=[],
+                                         format_locale=_number_locale(style))
     except ValueError as error:
         raise ChartError(f"the chart could not be drawn: {_first_line(error)}") from None
     if len(raw.encode("utf-8")) > MAX_SVG_BYTES:
@@ -585,6 +591,12 @@ def draw(spec: dict, style: ChartStyle, *, title: str,
     return svg, warnings
 
 
+def _number_locale(style: ChartStyle) -> dict:
+    """d3-format's locale for the axes: the language's marks, grouping by thousands."""
+    decimal, thousands = style.number_marks
+    return {"decimal": decimal, "thousands": thousands, "grouping": [3], "currency": ["", ""]}
+
+
 def _chart_key(clean: dict, style: ChartStyle, title: str, description: str) -> str:
     """sha256 of everything that decides the drawing: the spec, the style (with its font
     files' names, sizes and times), the labels, and the vl-convert and Vega-Lite versions."""
@@ -594,7 +606,8 @@ def _chart_key(clean: dict, style: ChartStyle, title: str, description: str) -> 
                 "style": {"palette": list(style.palette), "font": style.font,
                           "font_dir": str(Path(style.font_dir).resolve()),
                           "width": style.width, "height": style.height,
-                          "ink": style.ink, "muted": style.muted},
+                          "ink": style.ink, "muted": style.muted,
+                          "number_marks": list(style.number_marks)},
                 "vl_convert": vl_convert.__version__, "vega_lite": VEGA_LITE_VERSION}
     return hashlib.sha256(_canonical(material).encode("utf-8")).hexdigest()
 

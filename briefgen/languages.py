@@ -20,7 +20,7 @@ from typing import Any
 import pyphen
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
 
 from .errors import BriefgenError
 from .vocabulary import primary
@@ -77,6 +77,11 @@ class Language:
         """`57%` in English, `57 %` in Russian and Kazakh (the value is in percent already)."""
         pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
         return format_percent(value / 100, format=pattern, locale=self.locale)
+
+    @property
+    def number_marks(self) -> tuple[str, str]:
+        """The decimal mark and the thousands separator: (".", ",") or (",", "\u00a0")."""
+        return (get_decimal_symbol(self.locale), get_group_symbol(self.locale))
 
     def page_css(self) -> str:
         """CSS custom properties the styles' `@page` rules print: `content: var(--page-of)`."""

@@ -155,7 +155,7 @@ def render_html(
         quotes=language.quotes,
         hug_citations=settings.citations != "author-date",
     )
-    exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings), target,
+    exhibits = Exhibits(loaded, renderer.inline, chart_drawer(loaded, settings, language), target,
                         warnings, show=settings.show_figures, citations=settings.citations,
                         language=language)
     renderer.exhibits = exhibits
@@ -186,7 +186,8 @@ def render_html(
     )
 
 
-def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
+def chart_drawer(loaded: LoadedBrief, settings: StyleSettings,
+                 language: Language | None = None) -> DrawChart:
     """Draws a figure's chart in the style's colours and font (vl-convert is imported only
     for briefs that have charts)."""
 
@@ -199,7 +200,8 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings) -> DrawChart:
                            font="Noto Sans" if settings.charts.font == "sans" else "Noto Serif",
                            font_dir=SHARED_DIR / "fonts", ink=settings.charts.ink,
                            muted=settings.charts.muted, width=CHART_WIDTH,
-                           height=_chart_height(chart, rows))
+                           height=_chart_height(chart, rows),
+                           number_marks=(language or english()).number_marks)
         try:
             if chart.vega_lite is not None:
                 if "data" in chart.vega_lite:

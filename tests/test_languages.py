@@ -362,3 +362,17 @@ def test_cyrillic_extra_sections_keep_their_words_in_their_keys():
     assert [e["key"] for e in parsed.data["extras"]] == [
         "приложение", "приложение-2", "annex-2", "annex", "annex-3"]
     assert parsed.data["conclusion"] == "Е."  # Cyrillic letter numbering is not the heading
+
+
+def test_chart_axes_write_numbers_as_the_language_does():
+    from briefgen.charts import ChartStyle, chart_spec, draw_svg
+    from briefgen.styles import SHARED_DIR
+
+    spec = chart_spec("bar", [{"x": "a", "y": 1500}, {"x": "b", "y": 2500}], x="x", y="y")
+    ticks = {}
+    for code in ("en", "ru"):
+        style = ChartStyle(palette=("#112233",), font="Noto Sans", font_dir=SHARED_DIR / "fonts",
+                           number_marks=language_for(code).number_marks)
+        svg, _ = draw_svg(spec, style, title="t", description="d")
+        ticks[code] = set(re.findall(r">([0-9][0-9.,\xa0]*)<", svg))
+    assert "2,500" in ticks["en"] and "2\xa0500" in ticks["ru"] and "2,500" not in ticks["ru"]
