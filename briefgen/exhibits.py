@@ -20,6 +20,7 @@ from pathlib import Path
 from .errors import BriefgenError, Problem
 from .model import Brief, Row
 from .safety import IMAGE_TYPES, MAX_RESOURCE_BYTES, guarded_file, media_type
+from .vocabulary import primary
 
 FIGURES_FILE = "figures.yaml"
 #: The brief's fields `figures.yaml` may hold.
@@ -29,7 +30,6 @@ MAX_COLUMNS = 50
 #: More points than this no chart in a brief can show legibly, and drawing them takes seconds.
 MAX_CHART_ROWS = 1_000
 _MAX_CSV_BYTES = 5 * 1024 * 1024
-_NUMBER = re.compile(r"[-+\u2212]?(?:\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?:\.\d+)?")
 
 #: (file, line) of a field of the brief, e.g. ("figures", 0, "csv").
 Locate = Callable[[tuple], tuple[Path | None, int | None]]
@@ -173,16 +173,60 @@ def _check_columns(exhibit: object, rows: list[Row], where: tuple[Path | None, i
                                       for p in problems[:20]])
 
 
-def number(value: object) -> float | None:
-    """A cell as a number, if it is one as people write them: 1416, 1,416, 1 416, −3.5, 80%;
-    None for text."""
+class _Numerals:
+    """How a language writes a number's digits: the marks between groups of three (1,416 or
+    1 416) and the decimal mark (2.5 or 2,5). One grammar reads a data cell and running text, so
+    a table and the prose around it can never disagree about what a number is."""
+
+    def __init__(self, groups: str, decimals: str) -> None:
+        digits = rf"(?:\d{{1,3}}(?:[{groups}]\d{{3}})+|\d+)(?:[{decimals}]\d+)?"
+        self.cell = re.compile(rf"[-+\u2212]?{digits}")
+        # Not inside a run of digits, nor glued to a word before it: G20 and A4 are names.
+        self.in_text = re.compile(rf"(?<!\w){digits}(?!\d)")
+        self._plain = str.maketrans({**dict.fromkeys(groups), **dict.fromkeys(decimals, "."),
+                                     "\u2212": "-"})
+
+    def value(self, written: str) -> float:
+        return float(written.translate(self._plain))
+
+
+_SPACES = "\u00a0\u202f "
+#: 1,416.5 and 1 416.5 (spaces: no-break, narrow no-break, plain).
+_DECIMAL_POINT = _Numerals("," + _SPACES, ".")
+#: 1 416,5, as Russian and Kazakh write numbers (2.5 too, as Russian texts also write it).
+_DECIMAL_COMMA = _Numerals(_SPACES, ",.")
+#: Languages whose numbers group thousands with spaces and mark decimals with a comma (CLDR).
+DECIMAL_COMMA_LANGUAGES = frozenset({"ru", "kk", "ky", "uz", "tg", "uk", "be"})
+
+
+def _numerals(language: str | None) -> _Numerals:
+    return _DECIMAL_COMMA if primary(language) in DECIMAL_COMMA_LANGUAGES else _DECIMAL_POINT
+
+
+def number(value: object, language: str | None = None) -> float | None:
+    """A cell as a number, if it is one as people write them: 1416, 1,416, 1 416, −3.5, 80%
+    (in a language with a decimal comma, such as ru or kk: 1 416, 2,5); None for text."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         amount = float(value)
     else:
+        numerals = _numerals(language)
         text = str(value).strip().removesuffix("%").strip()
-        if not _NUMBER.fullmatch(text):
+        if not numerals.cell.fullmatch(text):
             return None
-        amount = float(re.sub(r"[,\u00a0\u202f ]", "", text).replace("−", "-"))
+        amount = numerals.value(text)
     return amount if math.isfinite(amount) else None
+
+
+def numbers_in(text: str, language: str | None = None) -> list[tuple[str, float]]:
+    """Every number in running text, as written and as its value, read as `language` writes
+    numbers (see `number`). Signs are left out: in prose a dash before a number is a range or
+    a hyphen more often than a minus."""
+    numerals = _numerals(language)
+    found = []
+    for match in numerals.in_text.finditer(text):
+        amount = numerals.value(match[0])
+        if math.isfinite(amount):
+            found.append((match[0], amount))
+    return found
