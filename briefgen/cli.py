@@ -214,8 +214,10 @@ def build(
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)
     unchanged = len(report.outputs) - written
-    summary = (f"wrote {written} file{'s' * (written != 1)} for {len(loaded)} "
-               f"brief{'s' * (len(loaded) != 1)} into {escape(str(output))}/"
+    count = len({item.folder for item in loaded})
+    editions = f" ({len(loaded)} editions)" if len(loaded) > count else ""
+    summary = (f"wrote {written} file{'s' * (written != 1)} for {count} "
+               f"brief{'s' * (count != 1)}{editions} into {escape(str(output))}/"
                + (f" ({unchanged} unchanged)" if unchanged else "")
                + (f"; copied to {escape(str(output))}/latest/" if latest else ""))
     if report.failures:

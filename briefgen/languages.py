@@ -21,6 +21,7 @@ import pyphen
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent, get_decimal_symbol, get_group_symbol
+from markupsafe import Markup
 
 from .errors import BriefgenError
 from .vocabulary import primary
@@ -48,6 +49,8 @@ class Language:
     quotes: str = "“”‘’"
     date_format: str = "long"
     likelihood_scale: Mapping[str, int] = field(default_factory=dict)
+    #: Priority words → high, medium or low: the styles mark a high priority ("высокий").
+    priority_levels: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def locale(self) -> Locale:
@@ -94,6 +97,11 @@ def fill(label: str, **values: object) -> str:
     return _SLOT.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], label)
 
 
+def end_sentence(text: Markup) -> Markup:
+    """A full stop after `text`, unless it ends a sentence already ("г.", "?", "!")."""
+    return text if text.rstrip().endswith((".", "?", "!", "…")) else text + Markup(".")
+
+
 def css_content(label: str) -> str:
     """A label with `{page}` and `{pages}` slots as a CSS `content` value of strings and
     counters; every character outside a plain set is escaped, so a label cannot end the
@@ -128,7 +136,8 @@ def language_for(tag: str, overrides: Mapping[str, Mapping[str, Any]] | None = N
         key for key in english["labels"] if key not in own)
     return Language(tag=tag, labels=labels, missing=missing, quotes=settings["quotes"],
                     date_format=settings["date_format"],
-                    likelihood_scale=settings.get("likelihood_scale", {}))
+                    likelihood_scale=settings.get("likelihood_scale", {}),
+                    priority_levels=settings.get("priority_levels", {}))
 
 
 @functools.cache

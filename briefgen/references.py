@@ -20,7 +20,7 @@ from typing import Literal
 from markupsafe import Markup
 
 from .citations import Citation
-from .languages import Language, english, fill
+from .languages import Language, end_sentence, english, fill
 from .model import Brief, Source
 
 CitationMode = Literal["numbered", "endnotes", "footnotes", "author-date"]
@@ -121,14 +121,14 @@ def format_reference(source: Source, language: Language | None = None) -> Markup
     parts.append(_title(source, language, closing="."))
     imprint = ", ".join(x for x in (source.publisher, language.date(source.date)) if x)
     if imprint:
-        parts.append(Markup("{}.").format(imprint))
+        parts.append(end_sentence(Markup("{}").format(imprint)))
     if source.url and source.url.lower().startswith(("https://", "http://")):
         parts.append(Markup('<a class="url" href="{0}">{0}</a>.').format(source.url))
     elif source.url:  # never a live link for javascript:, data: or file: addresses
         parts.append(Markup("{}.").format(source.url))
     if source.accessed:
         accessed = fill(str(language.labels["accessed"]), date=language.date(source.accessed))
-        parts.append(Markup("{}.").format(accessed))
+        parts.append(end_sentence(Markup("{}").format(accessed)))
     return Markup(" ").join(parts)
 
 
@@ -148,7 +148,7 @@ def _end_sentence(text: Markup, language: Language) -> Markup:
     """A final full stop: inside a closing ” as American usage puts it, else after the text."""
     if text.endswith("”") and language.quotes[1] == "”":
         return Markup(text[:-1]) + Markup(".”")
-    return text if text.endswith(".") else text + Markup(".")
+    return end_sentence(text)
 
 
 def _short_title(title: str, words: int = 4) -> str:

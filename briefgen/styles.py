@@ -43,7 +43,7 @@ from pydantic import (
 from . import __version__, css_values, safety
 from .content import MAX_INPUT_BYTES, read_text
 from .errors import BriefgenError, Problem
-from .languages import Language, english, fill
+from .languages import Language, end_sentence, english, fill
 from .model import LANGUAGE_TAG, SECTION_KEYS
 from .references import CITATION_MODES, format_reference
 from .safety import guarded_file, resolve_inside
@@ -349,6 +349,7 @@ def _new_environment(loader: BaseLoader) -> TemplateSandbox:
         date=_date_filter,
         number=_number_filter,
         fill=_fill_filter,
+        stop=_stop_filter,
         reference=_reference_filter,
     )
     env.bytecode_cache = _bytecode_cache(env)
@@ -503,6 +504,12 @@ def _fill_filter(label: str, **values: object) -> Markup:
     """`{{ labels.page_of | fill(page=1, pages=6) }}`: a label's `{name}` slots filled. The
     label and the values are escaped first, markup made by the template (a `<time>`) kept."""
     return Markup(fill(escape(label), **{name: escape(value) for name, value in values.items()}))
+
+
+def _stop_filter(text: str) -> Markup:
+    """`{{ sentence | stop }}`: a full stop after it, unless it ends with one already (a
+    Russian date does: 20 ноября 2026 г.)."""
+    return end_sentence(escape(text))
 
 
 @pass_context

@@ -88,7 +88,7 @@ def test_russian_and_kazakh_catalogues_have_every_english_label(code: str):
     english, other = catalogue("en"), catalogue(code)
     assert set(other["labels"]) == set(english["labels"])
     assert all(str(value).strip() for value in other["labels"].values())
-    assert {"quotes", "date_format", "likelihood_scale"} <= set(other)
+    assert {"quotes", "date_format", "likelihood_scale", "priority_levels"} <= set(other)
     assert language_for(code).missing == ()
 
 
@@ -200,6 +200,10 @@ def test_russian_text_gets_guillemets_and_russian_numbers(editions_build: tuple[
     folder, _ = editions_build
     memo = pdf_text(folder / "memo.ru.pdf")
     assert "«Тестовая записка ТЗ-02»" in memo
+    # A date that ends in "г." ends the sentence: no second full stop after it.
+    assert "г.." not in memo and "г.." not in pdf_text(folder / "standard.ru.pdf")
+    html = (folder / "memo.ru.html").read_text(encoding="utf-8")
+    assert 'class="priority priority-high">высокий<' in html  # marked as the English "high"
     table = html_text(folder / "standard.ru.html")
     assert "1 416,5" in table.replace("\xa0", " ")  # the table's column asks for one decimal
     assert "1,416.5" in html_text(folder / "standard.html")
