@@ -214,16 +214,21 @@ def build(
         builder.publish_latest(report, loaded[0], output)
     written = len(report.built)
     unchanged = len(report.outputs) - written
-    count = len({item.folder for item in loaded})
-    editions = f" ({len(loaded)} editions)" if len(loaded) > count else ""
-    summary = (f"wrote {written} file{'s' * (written != 1)} for {count} "
-               f"brief{'s' * (count != 1)}{editions} into {escape(str(output))}/"
+    summary = (f"wrote {written} file{'s' * (written != 1)} for {_counted(loaded)} into "
+               f"{escape(str(output))}/"
                + (f" ({unchanged} unchanged)" if unchanged else "")
                + (f"; copied to {escape(str(output))}/latest/" if latest else ""))
     if report.failures:
         err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
         raise typer.Exit(1)
     out.print(summary)
+
+
+def _counted(loaded: list[Any]) -> str:
+    """"2 briefs", or "1 brief (3 editions)" when some are editions in other languages."""
+    count = len({item.folder for item in loaded})
+    editions = f" ({len(loaded)} editions)" if len(loaded) > count else ""
+    return f"{count} brief{'s' * (count != 1)}{editions}"
 
 
 def _in_languages(loaded: list[Any], languages: list[str]) -> list[Any]:
@@ -273,7 +278,7 @@ def validate(
         err.print(f"[yellow]warning[/] [bold]{escape(warning.location())}[/]: "
                   f"{escape(warning.message)}")
     names = escape(", ".join(item.name for item in loaded))
-    out.print(f"[green]✓[/] {len(loaded)} brief{'s' * (len(loaded) != 1)} valid: {names}")
+    out.print(f"[green]✓[/] {_counted(loaded)} valid: {names}")
 
 
 @app.command()
@@ -316,7 +321,7 @@ def check(
             err.print(f"       [dim]counterpart: {escape(other)}[/]")
         failed = len([f for f in findings if f.level == "error"])
         warnings = len(findings) - failed + len(drift)
-        out.print(f"checked {len(loaded)} brief{'s' * (len(loaded) != 1)}: "
+        out.print(f"checked {_counted(loaded)}: "
                   f"{failed} errors, {warnings} warnings"
                   + (f" ({len(drift)} of them: drift between editions)" if drift else ""))
     if errors or (strict and drift):

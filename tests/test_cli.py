@@ -26,7 +26,8 @@ def invoke(*args: str | Path):
 def test_validate_accepts_the_example_and_the_fixture():
     result = invoke("validate", EXAMPLE, MINI)
     assert result.exit_code == 0, result.output
-    assert "2 briefs valid" in result.output
+    assert "2 briefs (4 editions) valid: kazakhstan-multi-vector, kazakhstan-multi-vector.kk, " \
+        "kazakhstan-multi-vector.ru, mini" in " ".join(result.output.split())
 
 
 def test_validate_lists_every_problem_with_file_line_and_field(mini: Path):

@@ -324,7 +324,7 @@ def without_russian_locators(folder: Path) -> Path:
 def test_check_passes_editions_in_step_strictly(editions: Path):
     result = invoke("check", without_russian_locators(editions), "--strict")
     assert result.exit_code == 0, result.output
-    assert "checked 2 briefs: 0 errors, 0 warnings" in result.output
+    assert "checked 1 brief (2 editions): 0 errors, 0 warnings" in result.output
 
 
 def test_check_warns_of_drift_and_fails_on_it_only_when_strict(editions: Path):
