@@ -164,7 +164,7 @@ def _data_table(rows: list[Row], columns: list[Column], language: Language) -> M
     if not rows:
         return Markup("")
     shown = columns or [Column(name=name) for name in rows[0]]
-    aligns = [_align(c, rows) for c in shown]  # once per column: rows × columns, not squared
+    aligns = [_align(c, rows, language) for c in shown]  # once per column, not rows × columns
     head = Markup("").join(
         Markup('<th scope="col" class="{}">{}</th>').format(align, c.title or c.name)
         for c, align in zip(shown, aligns, strict=True))
@@ -177,10 +177,10 @@ def _data_table(rows: list[Row], columns: list[Column], language: Language) -> M
                   "</table>").format(head, body)
 
 
-def _align(column: Column, rows: list[Row]) -> str:
+def _align(column: Column, rows: list[Row], language: Language) -> str:
     if column.align:
         return f"align-{column.align}"
-    numeric = all(number(row.get(column.name)) is not None for row in rows
+    numeric = all(number(row.get(column.name), language.tag) is not None for row in rows
                   if row.get(column.name) not in (None, ""))
     return "align-right" if numeric else "align-left"
 
@@ -190,7 +190,7 @@ def _cell(value: object, column: Column, language: Language) -> str:
     writes numbers (1,416.5 or 1 416,5; 57% or 57 %)."""
     if value is None:
         return ""
-    amount = number(value)
+    amount = number(value, language.tag)
     if amount is None or column.format in (None, "text"):
         return str(value)
     if column.format == "integer":

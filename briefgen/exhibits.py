@@ -64,7 +64,7 @@ def read_exhibit_data(brief: Brief, folder: Path, locate: Locate) -> ExhibitData
                                                      f"{kind}.{exhibit.id}.data")
                 if exhibit.id in rows:
                     _check_columns(exhibit, rows[exhibit.id], locate(at),
-                                   f"{kind}.{exhibit.id}")
+                                   f"{kind}.{exhibit.id}", brief.language)
                 image = getattr(exhibit, "image", None)
                 if image:
                     images[exhibit.id] = _image(folder, image, locate, index, exhibit.id)
@@ -152,9 +152,10 @@ def _checked_rows(rows: list[Row], where: tuple[Path | None, int | None],
 
 
 def _check_columns(exhibit: object, rows: list[Row], where: tuple[Path | None, int | None],
-                   field_name: str) -> None:
+                   field_name: str, language: str | None = None) -> None:
     """Every column a chart plots or a table names is in every row, a chart's numbers are
-    numbers, and a chart has no more rows than a reader can take in."""
+    numbers (as the brief's language writes them: "2,5" in Russian), and a chart has no more
+    rows than a reader can take in."""
     chart = getattr(exhibit, "chart", None)
     plotted = [c for c in (chart.x, chart.y, chart.series) if c] if chart and chart.type else []
     named = [column.name for column in getattr(exhibit, "columns", [])]
@@ -164,7 +165,8 @@ def _check_columns(exhibit: object, rows: list[Row], where: tuple[Path | None, i
     if chart and chart.type and chart.y and not problems:
         problems += [f"row {index}: '{row[chart.y]}' in column '{chart.y}' is not a number"
                      for index, row in enumerate(rows, start=1)
-                     if row[chart.y] not in (None, "") and number(row[chart.y]) is None]
+                     if row[chart.y] not in (None, "")
+                     and number(row[chart.y], language) is None]
     if chart and len(rows) > MAX_CHART_ROWS:
         problems.append(f"a chart of {len(rows):,} rows: at most {MAX_CHART_ROWS:,} "
                         "(summarize the data, or show it as a table)")

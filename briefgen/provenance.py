@@ -16,9 +16,10 @@ from typing import Literal
 
 from .citations import CITATION_GROUP_RE, find_citations
 from .content import LoadedBrief, read_text
-from .exhibits import FIGURES_FILE
+from .exhibits import DECIMAL_COMMA_LANGUAGES, FIGURES_FILE, numbers_in
 from .exhibits import number as number_in
 from .model import SECTION_KEYS, Row, strings_in
+from .vocabulary import primary
 
 Level = Literal["error", "warning"]
 
@@ -32,11 +33,25 @@ _FIGURE_RE = re.compile(
     r"(?:\s?(?P<currency_after>USD|dollars|euros?)\b)?",
     re.IGNORECASE,
 )
+#: The same, as Russian and Kazakh write them (and the other languages of DECIMAL_COMMA_
+#: LANGUAGES): "1 416", "2,5 %", "50 млрд долларов", "300 млн", "12 мың", "7 пайыз".
+_COMMA_FIGURE_RE = re.compile(
+    r"(?P<currency>[$€£₸]|US\$)?"
+    r"(?P<number>\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)|\d+)(?P<decimals>,\d+)?"
+    r"(?:\s?(?P<percent>%|процент\w*|пайыз\w*))?"
+    r"(?:\s?(?P<scale>тыс\.|тысяч\w*|мың|млн|миллион\w*|млрд|миллиард\w*|трлн|триллион\w*)"
+    r"(?!\w))?"
+    r"(?:\s?(?P<currency_after>\$|€|₸|долл\w*|евро|тенге|теңге|рубл\w*)(?!\w))?",
+    re.IGNORECASE,
+)
+_COMMA_SCALE = {"тыс": 1e3, "мың": 1e3, "млн": 1e6, "мил": 1e6, "млр": 1e9, "трл": 1e12}
 # A sentence ends at . ! or ? before a capital or a digit, but not after the abbreviations of
-# a locator ("[@report, p. 4]", "ch. 2", "no. 3").
+# a locator ("[@report, p. 4]", "ch. 2", "no. 3"; Russian "с. 4", Kazakh "4-б.") or of a year
+# ("в 1994 г. Назарбаев", "2014 ж.").
 _SENTENCE_END_RE = re.compile(
     r"(?<!\bp\.)(?<!\bpp\.)(?<!\bch\.)(?<!\bno\.)(?<!\bvol\.)(?<!\bsec\.)"
-    r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(\[*_])")
+    r"(?<!\bс\.)(?<!\bб\.)(?<!\bг\.)(?<!\bгг\.)(?<!\bж\.)(?<!\bт\.)(?<!\bсм\.)(?<!\bтыс\.)"
+    r"(?<=[.!?])\s+(?=[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9“«\"'(\[*_])")
 _ORDINAL_TAIL_RE = re.compile(r"^(st|nd|rd|th)\b")
 
 
@@ -75,15 +90,21 @@ class Finding:
         return asdict(self)
 
 
-def figures_in(text: str) -> list[Figure]:
-    """Every figure in a piece of text, normalised so that equivalent forms compare equal."""
+def figures_in(text: str, language: str | None = None) -> list[Figure]:
+    """Every figure in a piece of text, normalised so that equivalent forms compare equal;
+    read as `language` writes numbers ("1 416" and "2,5" in Russian, "1,416" and "2.5" in
+    English), so a Russian claim is checked against an English source as values."""
+    comma = primary(language) in DECIMAL_COMMA_LANGUAGES
     found: list[Figure] = []
-    for match in _FIGURE_RE.finditer(text):
+    for match in (_COMMA_FIGURE_RE if comma else _FIGURE_RE).finditer(text):
         if _inside_word(text, match):
             continue
-        value = float(match["number"].replace(",", "") + (match["decimals"] or ""))
+        digits = re.sub(r"[ ,\u00a0\u202f]", "", match["number"])
+        decimals = (match["decimals"] or "").replace(",", ".")
+        value = float(digits + decimals)
         if match["scale"]:
-            value *= _SCALE[match["scale"].lower()]
+            scale = match["scale"].lower()
+            value *= _COMMA_SCALE[scale[:3]] if comma else _SCALE[scale]
         money = bool(match["currency"] or match["currency_after"])
         kind = "percent" if match["percent"] else "money" if money else "number"
         found.append(Figure(match[0].strip(), value, kind))  # type: ignore[arg-type]
@@ -117,7 +138,7 @@ def check_brief(loaded: LoadedBrief) -> list[Finding]:
     texts = _source_figures(loaded)
     findings: list[Finding] = []
     for sentence in _all_claims(loaded):
-        findings.extend(_check_claim(sentence, texts, main, lines))
+        findings.extend(_check_claim(sentence, texts, main, lines, brief.language))
     findings.extend(_key_figure_findings(loaded, texts))
     findings.extend(_exhibit_findings(loaded, texts))
     cited = set(brief.cited_ids())
@@ -153,7 +174,7 @@ def _key_figure_findings(loaded: LoadedBrief,
     for number, figure in enumerate(loaded.brief.key_figures, start=1):
         claim = " ".join(filter(None, (figure.value, figure.label, figure.detail,
                                        figure.cite)))
-        for finding in _check_claim(claim, texts, where, []):
+        for finding in _check_claim(claim, texts, where, [], loaded.brief.language):
             findings.append(replace(finding, sentence=f"key figure {number}: "
                                                       f"{finding.sentence}"))
     return findings
@@ -177,7 +198,8 @@ def _exhibit_findings(loaded: LoadedBrief,
             checkable = [texts[i] for i in cited if i in texts]
             if checkable:
                 findings.extend(_unsupported_cells(kind, exhibit.id, rows, _measures(exhibit),
-                                                   checkable, cited, where))
+                                                   checkable, cited, where,
+                                                   loaded.brief.language))
     return findings
 
 
@@ -190,13 +212,13 @@ def _measures(exhibit: object) -> set[str] | None:
 
 def _unsupported_cells(kind: str, exhibit_id: str, rows: list[Row], measures: set[str] | None,
                        checkable: list[set[tuple[float, str]]], cited: list[str],
-                       where: str) -> list[Finding]:
+                       where: str, language: str) -> list[Finding]:
     findings = []
     for number, row in enumerate(rows, start=1):
         for column, cell in row.items():
             if measures is not None and column not in measures:
                 continue
-            figures = _cell_figures(cell)
+            figures = _cell_figures(cell, language)
             if figures and not any(f.found_in(found) for f in figures for found in checkable):
                 findings.append(Finding(
                     "error", "unsupported-figure",
@@ -207,14 +229,15 @@ def _unsupported_cells(kind: str, exhibit_id: str, rows: list[Row], measures: se
     return findings
 
 
-def _cell_figures(cell: object) -> list[Figure]:
+def _cell_figures(cell: object, language: str | None = None) -> list[Figure]:
     """The figures in a data cell, read as the source texts are read ("$50 bn", "77 percent",
     "−7" as 7: the texts' figures carry no sign either); a bare number as a count."""
     if isinstance(cell, int | float):
         return [] if number_in(cell) is None else [Figure(str(cell), abs(float(cell)), "number")]
     text = str(cell or "")
-    return figures_in(text) or ([Figure(text, abs(v), "number")]
-                                if (v := number_in(text)) is not None else [])
+    return figures_in(text, language) or ([Figure(text, abs(v), "number")]
+                                          if (v := number_in(text, language)) is not None
+                                          else [])
 
 
 def _exhibits_file(loaded: LoadedBrief) -> Path:
@@ -228,18 +251,28 @@ def _source_figures(loaded: LoadedBrief) -> dict[str, set[tuple[float, str]]]:
     ("million cubic meters") matches the text it comes from."""
     found: dict[str, set[tuple[float, str]]] = {}
     for source_id, path in loaded.texts.items():
+        text = read_text(path)
+        language = _text_language(text)
         figures = set()
-        for figure in figures_in(read_text(path)):
+        for figure in figures_in(text, language):
             figures.add((figure.value, figure.kind))
-            figures.add((number_in(figure.text.split()[0].lstrip("$€£US")) or figure.value,
-                         "number"))
+            unscaled = [value for _, value in numbers_in(figure.text, language)]
+            figures.add((unscaled[0] if unscaled else figure.value, "number"))
         found[source_id] = figures
     return found
 
 
+def _text_language(text: str) -> str:
+    """How a source text writes numbers: as Russian does when most of its letters are
+    Cyrillic (a source need not be in the brief's language), else as English does."""
+    cyrillic = len(re.findall(r"[\u0400-\u04ff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "ru" if cyrillic > latin else "en"
+
+
 def _check_claim(sentence: str, texts: dict[str, set[tuple[float, str]]], main: Path,
-                 lines: list[str]) -> list[Finding]:
-    figures = figures_in(CITATION_GROUP_RE.sub("", sentence))
+                 lines: list[str], language: str | None = None) -> list[Finding]:
+    figures = figures_in(CITATION_GROUP_RE.sub("", sentence), language)
     if not figures:
         return []
     cited = list(dict.fromkeys(c.source_id for c in find_citations(sentence)))

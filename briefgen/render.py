@@ -207,9 +207,12 @@ def chart_drawer(loaded: LoadedBrief, settings: StyleSettings,
                 if "data" in chart.vega_lite:
                     raise ChartError("the spec names data of its own (a url or values); give "
                                      "the rows under the figure's data or csv instead")
-                spec = {**chart.vega_lite, "data": {"values": _numbers_in(rows, None)}}
+                spec = {**chart.vega_lite,
+                        "data": {"values": _numbers_in(rows, None, loaded.brief.language)}}
             else:
-                spec = chart_spec(chart.type or "bar", _numbers_in(rows, chart.y), x=chart.x or "",
+                spec = chart_spec(chart.type or "bar",
+                                  _numbers_in(rows, chart.y, loaded.brief.language),
+                                  x=chart.x or "",
                                   y=chart.y or "", series=chart.series, x_title=chart.x_title,
                                   y_title=chart.y_title)
             # WeasyPrint takes an SVG's <title> as the tagged PDF's /Alt: it holds the alt text.
@@ -238,11 +241,12 @@ def _chart_height(chart: Chart, rows: list[Row]) -> int:
     return min(400, 17 * categories + 32)
 
 
-def _numbers_in(rows: list[Row], column: str | None) -> list[Row]:
-    """Rows with the numbers people write as text ("1,416", "80%") as numbers: in `column`,
-    or in every cell that is one when `column` is None."""
-    return [{key: (number(value) if number(value) is not None and column in (None, key)
-                   else value) for key, value in row.items()} for row in rows]
+def _numbers_in(rows: list[Row], column: str | None, language: str) -> list[Row]:
+    """Rows with the numbers people write as text ("1,416", "80%"; "2,5" in Russian) as
+    numbers: in `column`, or in every cell that is one when `column` is None."""
+    return [{key: (amount if (amount := number(value, language)) is not None
+                   and column in (None, key) else value) for key, value in row.items()}
+            for row in rows]
 
 
 def template_context(loaded: LoadedBrief, style: Style, target: Target, citer: Citer,

@@ -380,3 +380,47 @@ def test_chart_axes_write_numbers_as_the_language_does():
         svg, _ = draw_svg(spec, style, title="t", description="d")
         ticks[code] = set(re.findall(r">([0-9][0-9.,\xa0]*)<", svg))
     assert "2,500" in ticks["en"] and "2\xa0500" in ticks["ru"] and "2,500" not in ticks["ru"]
+
+
+def _russian_brief(folder: Path, summary: str) -> Path:
+    (folder / "sources").mkdir(parents=True)
+    (folder / "sources" / "report.txt").write_text(
+        "In 1994 the country gave up 1,416 warheads. Washington set aside $300 million. "
+        "Growth reached 2.5% and 12,000 jobs were created.\n", encoding="utf-8")
+    (folder / "sources.yaml").write_text(
+        "- id: report\n  title: Доклад\n  type: report\n  text: sources/report.txt\n",
+        encoding="utf-8")
+    (folder / "brief.md").write_text(
+        f"---\ntitle: Записка\ndate: 2026-01-15\nlanguage: ru\n---\n# Резюме\n{summary}\n",
+        encoding="utf-8")
+    return folder
+
+
+def test_provenance_reads_russian_numbers_against_an_english_source(tmp_path: Path):
+    from briefgen.content import load_brief
+    from briefgen.provenance import check_brief
+
+    held = _russian_brief(tmp_path / "held", (
+        "В 1994 г. Казахстан отказался от 1 416 боеголовок [@report, с. 4]. США выделили "
+        "300 млн долларов [@report]. Рост составил 2,5 % [@report], создано 12 000 рабочих "
+        "мест [@report]."))
+    assert [f.message for f in check_brief(load_brief(held))] == []
+    drifted = _russian_brief(tmp_path / "drifted", (
+        "Рост составил 3,5 % [@report]. Отказались от 1 417 боеголовок [@report]."))
+    messages = [f.message for f in check_brief(load_brief(drifted))]
+    assert messages == ["'3,5 %' is not in the text of @report",
+                        "'1 417' is not in the text of @report"]
+
+
+def test_a_russian_chart_reads_decimal_commas_in_its_data(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    (tmp_path / "editions" / "figures.ru.yaml").write_text(
+        "figures:\n  - id: growth\n    title: Рост\n    alt: Столбцы роста.\n"
+        "    cite: '[@water-report]'\n    chart: {type: bar, x: year, y: growth}\n"
+        "    data:\n      - {year: '2024', growth: '2,5'}\n      - {year: '2025', growth: '1,5'}\n",
+        encoding="utf-8")
+    result = invoke("build", tmp_path / "editions", "-l", "ru", "-s", "standard", "-f", "html",
+                    "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "editions" / "standard.ru.html").read_text(encoding="utf-8")
+    assert "<svg" in html and ">2,5<" in html and ">2.5<" not in html  # a tick at 2,5
