@@ -98,8 +98,10 @@ def test_latest_survives_sharding(briefs: list[Path], tmp_path: Path):
         assert result.exit_code == 0, result.output
     assert invoke("merge", *shards, "-o", tmp_path / "merged").exit_code == 0
     assert _files(tmp_path / "merged" / "latest") == _files(tmp_path / "single" / "latest")
-    assert sorted(_files(tmp_path / "merged" / "latest")) == ["memo.html", "standard.html",
-                                                               "web.html"]
+    # The example's three editions keep a name per language.
+    assert sorted(_files(tmp_path / "merged" / "latest")) == [
+        f"{style}{edition}.html" for style in ("memo", "standard", "web")
+        for edition in ("", ".kk", ".ru")]
 
 
 def test_a_recorded_build_time_balances_the_next_split(briefs: list[Path], tmp_path: Path):

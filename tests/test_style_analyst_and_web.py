@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from briefgen.cli import main
 from briefgen.content import load_brief
-from briefgen.references import format_date
+from briefgen.languages import english
 from briefgen.render import SectionView, ordered_sections
 from briefgen.styles import StyleLibrary
 from conftest import EXAMPLE, MINI, chromium, pdf_pages, pdf_text
@@ -64,7 +64,7 @@ def test_analyst_cover_is_a_page_of_its_own_with_every_detail(example_build: Pat
     pages = pdf_pages(example_build / "analyst.pdf")
     cover = squash(pages[0])
     expected = [brief.title, brief.subtitle, brief.organization, brief.series, brief.number,
-                format_date(brief.date), brief.classification]
+                english().date(brief.date), brief.classification]
     expected += [a.name for a in brief.authors] + [a.affiliation for a in brief.authors]
     for text in filter(None, expected):
         assert squash(text) in cover, text
@@ -221,8 +221,8 @@ class _Tables(HTMLParser):
 
 
 def test_analyst_assessments_are_a_table(example_build: Path, brief):
-    settings = StyleLibrary().get("analyst").settings
-    columns = settings.options["assessment_columns"]
+    labels = english().labels
+    columns = [labels["scenario"], labels["likelihood"], labels["indicators_to_watch"]]
     assert [c.split()[0] for c in columns] == ["Scenario", "Likelihood", "Indicators"]
     tables = _Tables()
     tables.feed((example_build / "analyst.html").read_text(encoding="utf-8"))
