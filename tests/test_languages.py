@@ -424,3 +424,54 @@ def test_a_russian_chart_reads_decimal_commas_in_its_data(tmp_path: Path):
     assert result.exit_code == 0, result.output
     html = (tmp_path / "out" / "editions" / "standard.ru.html").read_text(encoding="utf-8")
     assert "<svg" in html and ">2,5<" in html and ">2.5<" not in html  # a tick at 2,5
+
+
+MM = 72 / 25.4
+
+
+def _right_margin(style: str) -> float:
+    """The style's right page margin, in points (its `page.margin`, CSS order)."""
+    values = [float(v.removesuffix("mm")) for v in
+              (StyleLibrary().get(style).settings.page.margin or "").split()]
+    return values[min(1, len(values) - 1)] * MM
+
+
+def text_past_the_margin(pdf: Path) -> list[tuple[int, str]]:
+    """(page, text) of every line whose glyphs run past the page's right margin."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
+
+    limit_from_edge = _right_margin(pdf.name.split(".")[0]) - 0.5
+    found = []
+    for number, page in enumerate(extract_pages(pdf), start=1):
+        limit = page.width - limit_from_edge
+        lines = [line for box in page if isinstance(box, LTTextContainer) for line in box
+                 if isinstance(line, LTTextLine)]
+        for line in lines:
+            # The ink, not the space a justified line ends with.
+            ink = [c.x1 for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+            if ink and max(ink) > limit:
+                found.append((number, line.get_text().strip()))
+    return found
+
+
+@pytest.mark.parametrize("code", ["en", "ru", "kk"])
+def test_no_text_runs_past_the_margin_in_any_language(editions_build: tuple[Path, str],
+                                                      example_build: Path, code: str):
+    suffix = "" if code == "en" else f".{code}"
+    folder, _ = editions_build
+    pdfs = [p for base in (folder, example_build) for p in sorted(base.glob(f"*{suffix}.pdf"))
+            if p.name.count(".") == (1 if code == "en" else 2)]
+    assert len(pdfs) == 8
+    assert [(p.name, text_past_the_margin(p)) for p in pdfs] == [(p.name, []) for p in pdfs]
+
+
+@pytest.mark.parametrize("font", sorted((FIXTURES.parent.parent / "templates" / "_shared" /
+                                         "fonts").glob("*.ttf")), ids=lambda p: p.stem)
+def test_every_bundled_font_has_every_russian_and_kazakh_letter(font: Path):
+    from fontTools.ttLib import TTFont
+
+    letters = "абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі«»„“№"
+    cmap = TTFont(font).getBestCmap()
+    missing = [c for c in letters + letters.upper() if ord(c) not in cmap]
+    assert missing == []
