@@ -232,6 +232,9 @@ def test_each_edition_links_the_others_with_hreflang(editions_build: tuple[Path,
     assert '<link rel="alternate" hreflang="en" href="web.html">' in html
     assert '<link rel="alternate" hreflang="kk" href="web.kk.html">' in html
     assert 'hreflang="ru"' not in html
+    # And a reader sees them, each named in its own language.
+    assert '<a href="web.kk.html" hreflang="kk" lang="kk">Қазақ тілі</a>' in html
+    assert '<a href="web.html" hreflang="en" lang="en">English</a>' in html
     english = (folder / "standard.html").read_text(encoding="utf-8")
     assert '<link rel="alternate" hreflang="ru" href="standard.ru.html">' in english
 
