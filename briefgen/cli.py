@@ -402,7 +402,7 @@ def init(
 @app.command("help")
 def help_(
     topic: Annotated[str | None, typer.Argument(
-        help="content-format, templates or security.", show_default=False)] = None,
+        help="content-format, languages, templates or security.", show_default=False)] = None,
 ) -> None:
     """Print one of briefgen's guides (or list them), as installed with briefgen."""
     from importlib import resources
