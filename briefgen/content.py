@@ -178,23 +178,11 @@ def load_brief(path: Path) -> LoadedBrief:
     files = [main]
     if main.suffix == ".md":
         _read_markdown_brief(main, located, edition)
-        if "sources" not in located.data:
-            sources_file = _sources_file(folder)
-            if sources_file is None:
-                located.problems.append(
-                    Problem(
-                        "the brief has no sources.yaml beside it",
-                        file=folder / SOURCES_NAMES[0],
-                        hint="create sources.yaml listing the sources the brief cites "
-                        "(write [] if it cites none)",
-                    )
-                )
-            else:
-                _guard(sources_file, folder)
-                files.append(sources_file)
-                _read_sources(sources_file, located)
     else:
         _read_data_brief(main, located)
+    # A Markdown brief, and any edition, lists its sources beside it (an edition shares them).
+    if (main.suffix == ".md" or edition) and "sources" not in located.data:
+        files.extend(_read_sources_beside(folder, located))
     if edition:
         _check_edition_language(main, edition, located)
     figures_file = _figures_file(folder, edition)
@@ -207,6 +195,21 @@ def load_brief(path: Path) -> LoadedBrief:
     exhibits = read_exhibit_data(brief, folder, located.locate)
     return LoadedBrief(brief, slug, folder, tuple(files), texts, exhibits, edition,
                        where=dict(located.where))
+
+
+def _read_sources_beside(folder: Path, located: _Located) -> list[Path]:
+    """The folder's sources file, read into `located`: the files read ([] when it has none,
+    which is a problem)."""
+    sources_file = _sources_file(folder)
+    if sources_file is None:
+        located.problems.append(Problem(
+            "the brief has no sources.yaml beside it", file=folder / SOURCES_NAMES[0],
+            hint="create sources.yaml listing the sources the brief cites (write [] if it "
+                 "cites none)"))
+        return []
+    _guard(sources_file, folder)
+    _read_sources(sources_file, located)
+    return [sources_file]
 
 
 def _figures_file(folder: Path, edition: str | None) -> Path:

@@ -478,3 +478,19 @@ def test_every_bundled_font_has_every_russian_and_kazakh_letter(font: Path):
     cmap = TTFont(font).getBestCmap()
     missing = [c for c in letters + letters.upper() if ord(c) not in cmap]
     assert missing == []
+
+
+def test_a_yaml_edition_shares_the_folders_sources(tmp_path: Path):
+    import yaml
+
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    folder = tmp_path / "editions"
+    text = (folder / "brief.kk.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    (folder / "brief.kk.md").unlink()
+    front.update(executive_summary="Қысқа түйіндеме [@water-report].")
+    (folder / "brief.kk.yaml").write_text(yaml.safe_dump(front, allow_unicode=True),
+                                          encoding="utf-8")
+    loaded = {item.edition: item for item in load_briefs([folder])}
+    assert [s.id for s in loaded["kk"].brief.sources] == ["water-report", "basin-note"]
+    assert folder / "sources.yaml" in loaded["kk"].files
