@@ -136,15 +136,20 @@ def styles_for(brief: LoadedBrief, library: StyleLibrary, requested: list[str],
         if edition.language and not language_matches(brief.brief.language, edition.language):
             continue
         if edition.style not in styles:
-            styles[edition.style] = _with_options(library.get(edition.style), edition.options)
+            styles[edition.style] = _for_audience(library.get(edition.style), edition)
     return list(styles.values())
 
 
-def _with_options(style: Style, options: dict) -> Style:
-    if not options:
+def _for_audience(style: Style, edition: AudienceEdition) -> Style:
+    """The style with what the audience's settings change: its options, its PDF variant."""
+    update: dict[str, Any] = {}
+    if edition.options:
+        update["options"] = {**style.settings.options, **edition.options}
+    if edition.pdf_variant:
+        update["pdf_variant"] = edition.pdf_variant
+    if not update:
         return style
-    merged = {**style.settings.options, **options}
-    return replace(style, settings=style.settings.model_copy(update={"options": merged}))
+    return replace(style, settings=style.settings.model_copy(update=update))
 
 
 def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
@@ -178,7 +183,7 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
         allow_scripts: bool = False, only_these: bool = False,
-        on_done: OnDone | None = None) -> BuildReport:
+        pdf_variant: str | None = None, on_done: OnDone | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
 
     The manifest keeps the entries of outputs this build did not plan, unless `only_these`
@@ -190,7 +195,8 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
     report = BuildReport()
     cache = BuildCache.load(out_dir)
     hashes = FileHashes()
-    limits = Limits(allow_overflow, max_pages, allowed_hosts, timeout, allow_scripts)
+    limits = Limits(allow_overflow, max_pages, allowed_hosts, timeout, allow_scripts,
+                    pdf_variant)
     keys = {job: _key(job, hashes, limits) for job in jobs}
     pending: list[Job] = []
     for job in jobs:
@@ -234,7 +240,7 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
     # of what it is made from: a cache hit must report what a fresh build would.
     settings = "|".join((job.style.settings.model_dump_json(), ",".join(limits.allowed_hosts),
                          f"scripts={limits.allow_scripts}", f"overflow={limits.allow_overflow}",
-                         f"pages={limits.max_pages}",
+                         f"pages={limits.max_pages}", f"variant={limits.pdf_variant}",
                          # The other editions: the web edition links each of them.
                          f"editions={job.brief.siblings}"))
     return output_key(job.format, settings, inputs), inputs
@@ -298,6 +304,11 @@ class _Made:
 
 
 def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
+    if job.format == "docx":
+        from .docx import write_docx  # Pandoc (briefgen[docx]) only for builds that make Word
+
+        made = write_docx(job.brief, job.style)
+        return _Made(made.data, None, made.warnings, made.reads)
     rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
                            limits.allow_scripts)
     if job.format == "html":
@@ -311,7 +322,7 @@ def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
     if overflow and not limits.allow_overflow:
         raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
                             hint="shorten those sections, or pass --allow-overflow")
-    data = laid_out.pdf_bytes()
+    data = laid_out.pdf_bytes(limits.pdf_variant or job.style.settings.pdf_variant)
     # Read after writing: some refusals (attachments, images inside SVG) happen only then.
     reads = {**rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
     return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])], reads)

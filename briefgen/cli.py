@@ -136,7 +136,11 @@ def build(
         "--audience", "-a", help="Build the edition for this audience of the brief "
         "(repeatable).", show_default=False)] = None,
     format: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", help="pdf or html (repeatable). Default: what each style makes.",
+        "--format", "-f", help="pdf, html or docx (repeatable). Default: what each style "
+        "makes.", show_default=False)] = None,
+    pdf_variant: Annotated[str | None, typer.Option(
+        "--pdf-variant", help="Write every PDF as pdf/ua-1 (accessible) or pdf/a-3u "
+        "(archival). Default: the style's pdf_variant, else a tagged PDF.",
         show_default=False)] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("output"),
     latest: Annotated[bool, typer.Option("--latest", help="Only the newest brief (by date, "
@@ -209,6 +213,7 @@ def build(
                              max_pages=max_pages, allowed_hosts=hosts,
                              timeout=render_timeout,
                              allow_scripts=project.allow_scripts,
+                             pdf_variant=_pdf_variant(pdf_variant),
                              only_these=shard is not None, on_done=on_done)
     if latest:
         builder.publish_latest(report, loaded[0], output)
@@ -528,12 +533,21 @@ def _library(templates: list[Path] | None) -> Any:
 
 
 def _formats(values: list[str] | None) -> list[Any]:
-    allowed = ("pdf", "html")
+    allowed = ("pdf", "html", "docx")
     for value in values or []:
         if value not in allowed:
-            raise typer.BadParameter(f"'{value}' is not a format; use pdf or html",
+            raise typer.BadParameter(f"'{value}' is not a format; use pdf, html or docx",
                                      param_hint="--format")
     return list(dict.fromkeys(values or []))
+
+
+def _pdf_variant(value: str | None) -> str | None:
+    from .limits import PDF_VARIANTS
+
+    if value is not None and value not in PDF_VARIANTS:
+        raise typer.BadParameter(f"'{value}' is not a PDF variant; use "
+                                 + " or ".join(PDF_VARIANTS), param_hint="--pdf-variant")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

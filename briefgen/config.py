@@ -23,6 +23,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from .errors import BriefgenError, Problem
+from .limits import PdfVariant
 from .model import LANGUAGE_TAG
 
 CONFIG_FILE = "briefgen.toml"
@@ -35,6 +36,8 @@ class AudienceEdition(BaseModel):
     model_config = ConfigDict(extra="forbid")
     style: str
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)] | None = None
+    #: PDFs for this audience as PDF/UA-1 or PDF/A-3u, whatever the style says.
+    pdf_variant: PdfVariant | None = None
     options: dict[str, Any] = {}
 
 

@@ -138,11 +138,12 @@ class LaidOut:
     def page_count(self) -> int:
         return len(self.document.pages)
 
-    def pdf_bytes(self) -> bytes:
+    def pdf_bytes(self, variant: str | None = None) -> bytes:
+        """The PDF: tagged always; PDF/UA-1 or PDF/A-3u when `variant` names one."""
         with _collecting() as collector:
             # Tagged PDF (structure for screen readers): WeasyPrint 70 takes the option here,
             # when writing; given only to render() it is silently dropped.
-            data = self.document.write_pdf(pdf_tags=True)
+            data = self.document.write_pdf(pdf_tags=True, pdf_variant=variant)
         if self.fetcher is not None:
             self.warnings.extend(m for m in self.fetcher.messages() if m not in self.warnings)
         self.warnings.extend(m for m in dict.fromkeys(collector.messages)

@@ -44,6 +44,7 @@ from . import __version__, css_values, safety
 from .content import MAX_INPUT_BYTES, read_text
 from .errors import BriefgenError, Problem
 from .languages import Language, end_sentence, english, fill
+from .limits import PdfVariant
 from .model import LANGUAGE_TAG, SECTION_KEYS
 from .references import CITATION_MODES, format_reference
 from .safety import guarded_file, resolve_inside
@@ -55,7 +56,7 @@ BUILTIN_DIR = Path(str(resources.files("briefgen.templates"))).resolve()
 SHARED_DIR = BUILTIN_DIR / "_shared"
 STYLE_FILE = "style.yaml"
 TEMPLATE_FILE = "brief.html.j2"
-Format = Literal["pdf", "html"]
+Format = Literal["pdf", "html", "docx"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
@@ -111,6 +112,9 @@ class StyleSettings(BaseModel):
     citations: str = "numbered"
     budgets: Budgets = Budgets()
     formats: list[Format] = ["pdf", "html"]
+    pdf_variant: PdfVariant | None = Field(
+        default=None, description="Write PDFs as PDF/UA-1 (accessible) or PDF/A-3u (archival); "
+        "`build --pdf-variant` overrides it.")
     charts: ChartSettings = ChartSettings()
     show_figures: bool = Field(default=True, description="Draw the brief's figures and tables "
                                "(the one-page memo does not: its key figures say it).")
@@ -131,10 +135,13 @@ class FolderSettings(BaseModel):
     html_stylesheets: list[str] = Field(
         default=[], description="Added after `stylesheets` in HTML output only (screen rules)."
     )
+    reference_docx: str | None = Field(
+        default=None, description="The Word template (a .docx in this style's folder) whose "
+        "styles the Word edition uses; the nearest style's wins.")
 
 
 #: Keys of `style.yaml` that FolderSettings reads and inheritance leaves alone.
-_FOLDER_KEYS = ("stylesheets", "html_stylesheets")
+_FOLDER_KEYS = ("stylesheets", "html_stylesheets", "reference_docx")
 
 
 @dataclass(frozen=True)
