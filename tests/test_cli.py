@@ -81,8 +81,8 @@ def test_build_html_only(tmp_path: Path):
 
 
 def test_build_rejects_an_unknown_format_and_style(tmp_path: Path):
-    bad_format = invoke("build", MINI, "-f", "docx", "-o", tmp_path)
-    assert bad_format.exit_code == 2 and "docx" in bad_format.output
+    bad_format = invoke("build", MINI, "-f", "odt", "-o", tmp_path)
+    assert bad_format.exit_code == 2 and "odt" in bad_format.output
     bad_style = invoke("build", MINI, "-s", "standrad", "-o", tmp_path)
     assert bad_style.exit_code == 1
     assert "unknown style 'standrad'" in bad_style.output
