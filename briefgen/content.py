@@ -535,7 +535,7 @@ def _field_on_line(located: _Located, path: Path, line: int) -> str | None:
     fields = [at for at, where in located.where.items() if where == (path, line) and at]
     if not fields:
         return None
-    return _dotted(_common_prefix(fields)) or None
+    return dotted(_common_prefix(fields)) or None
 
 
 def _common_prefix(paths: list[KeyPath]) -> KeyPath:
@@ -567,7 +567,7 @@ def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: 
                 if key in seen:
                     located.problems.append(
                         Problem(f"'{key}' is given twice", file=path, line=line,
-                                field=_dotted((*at, key)), hint="keep one of them")
+                                field=dotted((*at, key)), hint="keep one of them")
                     )
                 seen.add(key)
                 located.where[(*at, key)] = (path, line)
@@ -612,15 +612,15 @@ def _problems_from(error: ValidationError, located: _Located, main: Path) -> lis
         elif kind == "missing":
             problems.append(
                 Problem(f"'{loc[-1]}' is required but missing", file=file, line=line,
-                        field=_dotted(loc), hint=_missing_hint(loc))
+                        field=dotted(loc), hint=_missing_hint(loc))
             )
         elif kind == "extra_forbidden":
             problems.append(
-                Problem(f"unknown field '{loc[-1]}'", file=file, line=line, field=_dotted(loc),
+                Problem(f"unknown field '{loc[-1]}'", file=file, line=line, field=dotted(loc),
                         hint=_did_you_mean(loc))
             )
         else:
-            problems.append(Problem(_message(item), file=file, line=line, field=_dotted(loc)))
+            problems.append(Problem(_message(item), file=file, line=line, field=dotted(loc)))
     return problems
 
 
@@ -637,7 +637,7 @@ def _citation_problems(item: dict, loc: KeyPath, located: _Located, file: Path) 
                 f"cites @{source_id}, which no source has as its id",
                 file=file,
                 line=line or section_line,
-                field=_dotted(loc),
+                field=dotted(loc),
                 hint=_id_hint(source_id, [s.get("id") for s in _raw_sources(located)]),
             )
         )
@@ -704,7 +704,9 @@ def _message(item: dict) -> str:
     return message
 
 
-def _dotted(loc: KeyPath) -> str:
+def dotted(loc: KeyPath) -> str:
+    """`("recommendations", 2, "actions", 0)` → `recommendations[2].actions[0]`: a field as
+    problems and reports name it."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from .citations import CITATION_GROUP_RE, FIGURE_REF_RE, find_citations
-from .content import LoadedBrief, read_text
+from .content import LoadedBrief, dotted, read_text
 from .exhibits import DECIMAL_COMMA_LANGUAGES, number, numbers_in
 from .model import SECTION_KEYS, strings_in
 from .sections import KeyPath
@@ -212,7 +212,7 @@ class _Reading:
         self._count(("key_figures",), len(figures))
         for index, figure in enumerate(figures):
             at = ("key_figures", index, "value")
-            self._cell(at, figure.value, self._where(at), _label(at))
+            self._cell(at, figure.value, self._where(at), dotted(at))
             self._piece(("key_figures", index), strings_in(figure, frozenset({"value"})))
 
     def _extras(self) -> None:
@@ -234,7 +234,7 @@ class _Reading:
                 where = self._row_where(at, row_index, exhibit.csv)
                 for column, (name, cell) in enumerate(row.items()):
                     self._cell((*at, row_index, column), cell, where,
-                               f"{_label(at)}[{row_index}].{name}")
+                               f"{dotted(at)}[{row_index}].{name}")
 
     def _paragraphs(self, at: KeyPath, text: str) -> None:
         paragraphs = [p for p in re.split(r"\n[ \t]*\n", text.strip()) if p.strip()]
@@ -246,11 +246,11 @@ class _Reading:
             self._piece((*at, "paragraphs", index), [paragraph], (file, line))
 
     def _count(self, at: KeyPath, *size: int) -> None:
-        self.counts[at] = _Count(size, _label(at), self._where(at))
+        self.counts[at] = _Count(size, dotted(at), self._where(at))
 
     def _piece(self, at: KeyPath, texts: Iterable[str], where: Where | None = None) -> None:
         text = "\n\n".join(texts)
-        self.pieces[at] = _Piece(_label(at), where or self._where(at), text,
+        self.pieces[at] = _Piece(dotted(at), where or self._where(at), text,
                                  numbers_stated(text, self.language),
                                  frozenset(c.source_id for c in find_citations(text)))
 
@@ -284,12 +284,6 @@ def _by_brief(loaded: list[LoadedBrief]) -> dict[tuple[Path, str], list[LoadedBr
     return groups
 
 
-def _label(at: KeyPath) -> str:
-    """`("recommendations", 2, "actions", 0)` → `recommendations[2].actions[0]`."""
-    text = ""
-    for part in at:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _name(where: Where) -> str:
