@@ -24,6 +24,7 @@ from babel.numbers import format_decimal, format_percent, get_decimal_symbol, ge
 from markupsafe import Markup
 
 from .errors import BriefgenError
+from .model import LANGUAGE_TAG
 from .vocabulary import primary
 from .yamlfile import load
 
@@ -156,17 +157,13 @@ def _subtags(tag: str) -> list[str]:
 def _catalogue(code: str) -> dict[str, Any]:
     """A built-in catalogue (empty when there is none for the language)."""
     path = CATALOGUE_DIR / f"{code}.yaml"
-    if not _is_catalogue_name(code) or not path.is_file():
+    if not re.fullmatch(LANGUAGE_TAG, code) or not path.is_file():
         return {}
     data = load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not isinstance(data.get("labels", {}), dict):
         raise BriefgenError("a label catalogue must map 'labels' to label: text pairs",
                             file=path, hint="see templates/_shared/labels/en.yaml")
     return data
-
-
-def _is_catalogue_name(code: str) -> bool:
-    return re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", code) is not None
 
 
 @functools.cache
@@ -185,8 +182,3 @@ def autonym(tag: str) -> str:
     тілі."""
     name = _locale(tag).get_display_name(_locale(tag)) or tag
     return name[:1].upper() + name[1:]
-
-
-def catalogue_languages() -> list[str]:
-    """The languages briefgen ships labels for."""
-    return sorted(p.stem for p in Path(CATALOGUE_DIR).glob("*.yaml"))
