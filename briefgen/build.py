@@ -93,7 +93,10 @@ class BuildReport:
 def select_latest(briefs: list[LoadedBrief]) -> list[LoadedBrief]:
     """The newest brief by date, then by version (ties go to the first slug alphabetically),
     with its editions in other languages."""
-    own = [b for b in briefs if b.edition is None] or briefs
+    # Each folder's own brief: brief.md, or its first edition when it has only editions.
+    own = list({b.folder: b for b in reversed(briefs)
+                if b.edition is None or not any(o.folder == b.folder and o.edition is None
+                                                for o in briefs)}.values())
     newest = max(own, key=lambda b: (b.brief.date, b.brief.version, [-ord(c) for c in b.slug]))
     return [b for b in briefs if b.folder == newest.folder]
 
@@ -157,7 +160,8 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
          project_audiences: dict[str, AudienceEdition] | None = None) -> list[Job]:
     """Every output to build. Styles are resolved and templates compiled before any work."""
     jobs: list[Job] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = _audiences_without_editions(briefs, audiences,
+                                                          project_audiences or {})
     for brief in briefs:
         try:
             chosen = styles_for(brief, library, styles, audiences, project_audiences)
@@ -174,6 +178,23 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
     if problems:
         raise BriefgenError(problems=list(dict.fromkeys(problems)))
     return jobs
+
+
+def _audiences_without_editions(briefs: list[LoadedBrief], audiences: list[str],
+                                project_audiences: dict[str, AudienceEdition]) -> list[Problem]:
+    """An audience asked for by name that reads a language no edition is in would build
+    nothing, and say nothing: that is a mistake to report."""
+    problems = []
+    for name in audiences:
+        wanted = project_audiences.get(name)
+        if wanted and wanted.language and briefs and not any(
+                language_matches(b.brief.language, wanted.language) for b in briefs):
+            problems.append(Problem(
+                f"audience '{name}' reads {wanted.language!r}, and no brief has an edition in "
+                "it", field=f"audiences.{name}.language",
+                hint="editions there are: " + ", ".join(sorted({b.brief.language
+                                                                  for b in briefs}))))
+    return problems
 
 
 OnDone = Callable[[Job, "Output | BriefgenError"], None]

@@ -40,7 +40,7 @@ SOURCES_NAMES = ("sources.yaml", "sources.yml", "sources.bib", "sources.json")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 #: `brief.<tag>.<ext>`: an edition in the language `tag` names.
 _EDITION_NAME = re.compile(
-    r"brief\.(?P<tag>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\.(?P<ext>md|yaml|yml|json)")
+    r"brief\.(?P<tag>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,5})\.(?P<ext>md|yaml|yml|json)")
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,26 @@ def load_briefs(paths: list[Path]) -> list[LoadedBrief]:
                 loaded.append(load_brief(file))
             except BriefgenError as error:
                 problems.extend(error.problems)
+    problems += _same_language_twice(loaded)
     if problems:
         raise BriefgenError(problems=problems)
     return _with_siblings(loaded)
+
+
+def _same_language_twice(loaded: list[LoadedBrief]) -> list[Problem]:
+    """Two files of one folder in the same language would build to the same output names
+    (`brief.ru.md` and `brief.ru.json`; `brief.RU.md` on a file system that ignores case)."""
+    seen: dict[tuple[Path, str], LoadedBrief] = {}
+    problems = []
+    for item in loaded:
+        key = (item.folder, (item.edition or "").casefold())
+        if key in seen:
+            problems.append(Problem(
+                f"{seen[key].files[0].name} and {item.files[0].name} are both the "
+                f"{'brief itself' if item.edition is None else repr(item.edition) + ' edition'}",
+                file=item.files[0], hint="keep one of the two files"))
+        seen.setdefault(key, item)
+    return problems
 
 
 def brief_files(folder: Path) -> list[Path]:
@@ -186,7 +203,7 @@ def load_brief(path: Path) -> LoadedBrief:
     if edition:
         _check_edition_language(main, edition, located)
     figures_file = _figures_file(folder, edition)
-    if figures_file.is_file():
+    if figures_file.exists() or figures_file.is_symlink():
         _guard(figures_file, folder)
         files.append(figures_file)
         _read_figures_file(figures_file, located)
@@ -213,9 +230,12 @@ def _read_sources_beside(folder: Path, located: _Located) -> list[Path]:
 
 
 def _figures_file(folder: Path, edition: str | None) -> Path:
-    """An edition's own `figures.<tag>.yaml` if it has one, else the shared `figures.yaml`."""
+    """An edition's own `figures.<tag>.yaml` if it has one (whatever it is: a folder or a
+    link there is refused when it is read, not silently passed over), else `figures.yaml`."""
     own = folder / f"{Path(FIGURES_FILE).stem}.{edition}.yaml" if edition else None
-    return own if own is not None and own.is_file() else folder / FIGURES_FILE
+    if own is not None and (own.exists() or own.is_symlink()):
+        return own
+    return folder / FIGURES_FILE
 
 
 def _check_edition_language(main: Path, tag: str, located: _Located) -> None:

@@ -36,7 +36,7 @@ _SLOT = re.compile(r"\{([a-z_]+)\}")
 #: Characters a CSS string may hold as they are; everything else is written as an escape.
 _CSS_PLAIN = re.compile(r"[\w .,:;!?()\-–—/№«»“”„‘’]", re.UNICODE)
 
-Label = str | list[str]
+Label = str
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,13 @@ def language_for(tag: str, overrides: Mapping[str, Mapping[str, Any]] | None = N
     for `ru-KZ`, ru.yaml, then ru-KZ.yaml, then the style's `ru`, then its `ru-KZ`."""
     english = _catalogue(FALLBACK)
     layers = [_catalogue(code) for code in _subtags(tag)]
-    style = overrides or {}
+    # Tags compare without case (BCP 47): a style's `RU` is Russian too.
+    style = {code.casefold(): labels for code, labels in (overrides or {}).items()}
     own: dict[str, Any] = {}
     for layer in layers:
         own.update(layer.get("labels", {}))
     for code in _subtags(tag):
-        own.update(style.get(code, {}) or {})
+        own.update(style.get(code.casefold(), {}) or {})
     labels = {**english["labels"], **own}
     # A language without a catalogue keeps English quotes and yardstick words, but dates are
     # its own: CLDR knows far more languages than the catalogues do.
@@ -179,6 +180,9 @@ def _locale(tag: str) -> Locale:
 
 def autonym(tag: str) -> str:
     """A language's name in itself, as a language switcher shows it: English, Русский, Қазақ
-    тілі."""
-    name = _locale(tag).get_display_name(_locale(tag)) or tag
+    тілі; the tag itself for a language CLDR does not know (never "English" for `tlh`)."""
+    locale = _locale(tag)
+    if locale.language != primary(tag):
+        return tag
+    name = locale.get_display_name(locale) or tag
     return name[:1].upper() + name[1:]

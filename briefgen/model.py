@@ -29,8 +29,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .citations import FIGURE_ID_PATTERN, SOURCE_ID_PATTERN, find_citations, find_figure_refs
 
-#: A BCP 47 language tag, as far as briefgen reads one: `kk`, `ru-KZ`, `sr-Latn-RS`.
-LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#: A BCP 47 language tag, as far as briefgen reads one: `kk`, `ru-KZ`, `sr-Latn-RS`; at most
+#: five subtags after the language (48 characters), so no tag costs more than a few lookups.
+LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,5}$"
 
 #: The sections a brief can hold, in their conventional reading order.
 SECTION_KEYS: tuple[str, ...] = (

@@ -114,7 +114,7 @@ def figures_in(text: str, language: str | None = None) -> list[Figure]:
 def _inside_word(text: str, match: re.Match[str]) -> bool:
     """Digits glued to letters (`G20`, `A4`) are names, not figures; `168th` is a figure."""
     before = text[match.start() - 1] if match.start() else " "
-    after = text[match.end():]
+    after = text[match.end():match.end() + 3]  # a slice, not a copy of the rest of the text
     return before.isalpha() or (bool(after[:1].isalpha()) and not _ORDINAL_TAIL_RE.match(after))
 
 

@@ -33,7 +33,9 @@ _ALIAS_TO_KEY = {
     for code, by_key in HEADINGS.items()
 }
 # One to three words of letters in any script ("Priority", "Ведущее ведомство").
-_META_LINE = re.compile(r"^\s*([^\W\d_]+(?:[ -][^\W\d_]+){0,2})\s*:\s*(.+?)\s*$")
+# The value is taken whole and stripped after: a lazy `(.+?)\s*$` backtracks over every run of
+# spaces, which a hostile line of 150,000 of them turns into minutes.
+_META_LINE = re.compile(r"^\s*([^\W\d_]+(?:[ -][^\W\d_]+){0,2})[ \t]*:(.*)$")
 _LIST_MARKER = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])(\s+|$)")
 # Strong emphasis either way CommonMark writes it, closed by the mark that opened it.
 _BOLD_LEAD = re.compile(
@@ -374,9 +376,9 @@ def _metadata(paragraph: str, known: dict[str, str]) -> dict[str, str] | None:
     found: dict[str, str] = {}
     for line in paragraph.replace("**", "").replace("__", "").split("\n"):
         match = _META_LINE.match(line)
-        if not match or match[1].lower() not in known:
+        if not match or match[1].lower() not in known or not match[2].strip():
             return None
-        found[known[match[1].lower()]] = match[2]
+        found[known[match[1].lower()]] = match[2].strip()
     return found
 
 

@@ -119,7 +119,7 @@ class StyleSettings(BaseModel):
     show_figures: bool = Field(default=True, description="Draw the brief's figures and tables "
                                "(the one-page memo does not: its key figures say it).")
     labels: dict[Annotated[str, StringConstraints(pattern=LANGUAGE_TAG)],
-                 dict[str, LabelText | list[LabelText]]] = Field(
+                 dict[str, LabelText]] = Field(
         default={}, description="Labels over the catalogue's, per language: "
         "{ru: {memo_label: Служебная записка}} (see templates/_shared/labels/en.yaml).")
     options: dict[str, Any] = {}

@@ -494,3 +494,106 @@ def test_a_yaml_edition_shares_the_folders_sources(tmp_path: Path):
     loaded = {item.edition: item for item in load_briefs([folder])}
     assert [s.id for s in loaded["kk"].brief.sources] == ["water-report", "basin-note"]
     assert folder / "sources.yaml" in loaded["kk"].files
+
+
+# --- hostile editions -------------------------------------------------------------------------
+
+
+def test_a_language_tag_is_bounded_and_an_overlong_one_is_a_located_error(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    path = tmp_path / "editions" / "brief.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "language: en", "language: en" + "-abcdefgh" * 40), encoding="utf-8")
+    result = invoke("validate", tmp_path / "editions")
+    assert result.exit_code == 1
+    assert "brief.md" in result.output and "language" in result.output
+    assert "internal error" not in result.output
+    # A file name with such a tag is not an edition at all.
+    (tmp_path / "editions" / f"brief.en{'-abcdefgh' * 25}.md").write_text("x", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace("-abcdefgh" * 40, ""),
+                    encoding="utf-8")
+    assert {item.edition for item in load_briefs([tmp_path / "editions"])} == {None, "ru", "kk"}
+
+
+def load_briefs_or_problems(folder: Path) -> list:
+    from briefgen.errors import BriefgenError
+
+    try:
+        return load_briefs([folder])
+    except BriefgenError as error:
+        return error.problems
+
+
+def test_two_files_in_one_language_are_an_error_not_a_silent_overwrite(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    folder = tmp_path / "editions"
+    shutil.copy(folder / "brief.ru.md", folder / "brief.RU.md")
+    result = invoke("validate", folder)
+    assert result.exit_code == 1
+    assert "brief.ru.md and brief.RU.md are both the 'RU' edition" in result.output or \
+        "brief.RU.md and brief.ru.md are both the 'ru' edition" in result.output
+
+
+def test_an_audience_whose_language_no_edition_has_is_an_error(tmp_path: Path):
+    import os
+
+    shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
+    (tmp_path / "briefgen.toml").write_text(
+        '[audiences]\nzz_people = { style = "memo", language = "zz" }\n', encoding="utf-8")
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        result = invoke("build", "-a", "zz_people", "-o", "out")
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 1
+    assert "audience 'zz_people' reads 'zz'" in result.output
+    assert "editions there are: en, kk, ru" in result.output
+
+
+def test_latest_counts_a_brief_that_has_only_editions(tmp_path: Path):
+    from briefgen.build import select_latest
+
+    shutil.copytree(EDITIONS, tmp_path / "old")
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    for name in ("brief.kk.md", "sources.yaml"):
+        shutil.copy(EDITIONS / name, newer / name)
+    edit_text(newer / "brief.kk.md", "date: 2026-01-15", "date: 2030-01-15")
+    latest = select_latest(load_briefs([tmp_path / "old", newer]))
+    assert [(b.slug, b.edition) for b in latest] == [("newer", "kk")]
+
+
+def edit_text(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_an_editions_figures_file_that_is_a_folder_is_refused(tmp_path: Path):
+    shutil.copytree(EDITIONS, tmp_path / "editions")
+    (tmp_path / "editions" / "figures.ru.yaml").mkdir()
+    problems = load_briefs_or_problems(tmp_path / "editions")
+    assert any(getattr(p, "file", None) == tmp_path / "editions" / "figures.ru.yaml"
+               for p in problems), problems
+
+
+def test_a_styles_language_keys_compare_without_case(tmp_path: Path):
+    write_style(tmp_path / "styles", "house", "extends: standard\nlabels:\n"
+                "  RU: {sources: Литература}\n")
+    result = invoke("build", EDITIONS, "-l", "ru", "-s", "house", "-f", "html",
+                    "--templates", tmp_path / "styles", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert "Литература" in html_text(tmp_path / "out" / "editions" / "house.ru.html")
+
+
+def test_a_detail_line_with_a_long_run_of_spaces_is_read(tmp_path: Path):
+    from briefgen.sections import parse_body
+
+    body = ("# Summary\nx\n# Recommendations\n## Act\nPriority: a" + " " * 20_000 + "b\n")
+    parsed = parse_body(body, 1)
+    assert parsed.data["recommendations"][0]["priority"] == "a" + " " * 20_000 + "b"
+
+
+def test_an_unknown_language_is_named_by_its_tag_in_the_switcher():
+    from briefgen.languages import autonym
+
+    assert [autonym(t) for t in ("ru", "kk", "tlh")] == ["Русский", "Қазақ тілі", "tlh"]
