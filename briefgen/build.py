@@ -107,6 +107,17 @@ def in_languages(briefs: list[LoadedBrief], languages: list[str]) -> list[Loaded
                                      for tag in languages)]
 
 
+def editions_in(briefs: list[LoadedBrief], languages: list[str]) -> list[LoadedBrief]:
+    """The editions `--language` asks for; an error naming the languages there are if none."""
+    chosen = in_languages(briefs, languages)
+    if not chosen:
+        there = sorted({item.brief.language for item in briefs})
+        raise BriefgenError(f"no edition in {', '.join(languages)}",
+                            file=briefs[0].folder if len(briefs) == 1 else None,
+                            hint="editions there are: " + ", ".join(there))
+    return chosen
+
+
 def language_matches(language: str, wanted: str) -> bool:
     """Whether a brief in `language` is one `wanted` asks for: the same tag, or a wider one."""
     language, wanted = language.lower(), wanted.lower()
@@ -204,8 +215,13 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         force: bool = False, workers: int = 1, max_pages: int = DEFAULT_MAX_PAGES,
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
         allow_scripts: bool = False, only_these: bool = False,
-        pdf_variant: str | None = None, on_done: OnDone | None = None) -> BuildReport:
+        pdf_variant: str | None = None, on_done: OnDone | None = None,
+        pool: WorkerPool | None = None) -> BuildReport:
     """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
+
+    `pool`, from `worker_pool` with the same library and timeout, is used instead of starting
+    workers for this build, and left open: `briefgen watch` keeps its workers warm across
+    rebuilds.
 
     The manifest keeps the entries of outputs this build did not plan, unless `only_these`
     (a shard's folder must list exactly its own part, or a merge would see stale copies).
@@ -242,9 +258,9 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
-    if limits.timeout > 0 or workers > 1:
+    if pool is not None or limits.timeout > 0 or workers > 1:
         if pending:
-            _build_in_workers(pending, library, out_dir, limits, workers, finished)
+            _build_in_workers(pending, library, out_dir, limits, workers, finished, pool)
     else:  # no time limit, one process: built here, where --debug shows a traceback
         for job in pending:
             finished(job, _build_or_error(job, library, out_dir, limits))
@@ -302,16 +318,23 @@ def _prepare_worker(user_dirs: list[Path]) -> Callable[..., Output | BriefgenErr
     return build
 
 
+def worker_pool(library: StyleLibrary, workers: int, timeout: float) -> WorkerPool:
+    """Up to `workers` processes that build jobs of `library`'s styles, each stopped after
+    `timeout` seconds; each imports WeasyPrint once, when it starts."""
+    return WorkerPool(workers, functools.partial(_prepare_worker, library.user_dirs), timeout)
+
+
 def _build_in_workers(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
-                      workers: int, finished: Callable[[Job, Output | BriefgenError], None]
-                      ) -> None:
+                      workers: int, finished: Callable[[Job, Output | BriefgenError], None],
+                      pool: WorkerPool | None = None) -> None:
     # Longest first (PDFs, the longest styles by page budget), so the pool is not left waiting
     # on one big document at the end.
     ordered = sorted(jobs, key=lambda job: (job.format != "pdf",
                                             -(job.style.settings.budgets.max_pages or 0)))
-    pool = WorkerPool(min(workers, len(jobs)),
-                      functools.partial(_prepare_worker, library.user_dirs), limits.timeout)
-    pool.run(ordered, (out_dir, limits), finished, lambda job: _too_slow(job, limits.timeout))
+    kept = pool is not None
+    pool = pool or worker_pool(library, min(workers, len(jobs)), limits.timeout)
+    pool.run(ordered, (out_dir, limits), finished, lambda job: _too_slow(job, limits.timeout),
+             keep_open=kept)
 
 
 @dataclass

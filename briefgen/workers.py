@@ -131,16 +131,23 @@ class WorkerPool:
 
     def run(self, jobs: list[Any], args: tuple[Any, ...],
             finished: Callable[[Any, Any], None],
-            expired: Callable[[Any], BriefgenError]) -> None:
+            expired: Callable[[Any], BriefgenError], keep_open: bool = False) -> None:
         """Build `jobs` in order, calling `finished(job, result)` as each ends; a job past its
-        time gets `expired(job)` as its result, and a job whose worker died an error."""
+        time gets `expired(job)` as its result, and a job whose worker died an error.
+
+        With `keep_open` the workers stay alive, prepared, for the next `run` (`briefgen watch`
+        rebuilds in them without importing WeasyPrint again); the caller closes the pool. An
+        interrupted run always closes it: its workers may be in the middle of a job."""
         queue = list(jobs)
         try:
             while queue or self._busy():
                 while queue and len(self._busy()) < self.size:
                     self._start(queue.pop(0), args)
                 self._collect(finished, expired)
-        finally:
+        except BaseException:
+            self.close()
+            raise
+        if not keep_open:
             self.close()
 
     def close(self) -> None:
