@@ -84,6 +84,8 @@ class MarkdownRenderer:
         self.exhibits = exhibits
         self._env = {"hug_citations": hug_citations}
         self._resolve_image = resolve_image
+        #: The `src` of every image rendered without alt text, which PDF/UA refuses.
+        self.images_without_alt: list[str] = []
         self._md = MarkdownIt(
             "commonmark",
             {"html": False, "typographer": True, "quotes": quotes},
@@ -145,6 +147,8 @@ class MarkdownRenderer:
         token = tokens[idx]
         alt = "".join(child.content for child in token.children or [])
         src = self._resolve_image(str(token.attrGet("src") or ""))
+        if src is not None and not alt.strip():
+            self.images_without_alt.append(str(token.attrGet("src") or ""))
         if src is None:
             return str(Markup('<span class="missing-image">[image not included: {}]</span>')
                        .format(alt or "untitled"))

@@ -6,19 +6,27 @@ for hosts the user named with `--allow-remote` — http(s) resources from those 
 else (http elsewhere, ftp, a file elsewhere, a symlink out) is refused and reported as a warning.
 PDF attachments (`rel="attachment"`) are never embedded: they would copy files into the PDF
 where no reader sees them.
+
+A PDF/UA-1 or PDF/A-3u variant is finished here where WeasyPrint 70 leaves it undone (see
+docs/accessibility.md): the running headers and footers become artifacts, each link has one
+annotation (on its `<a>`) described by its text, images are not interpolated in PDF/A, and a
+PDF/UA document refuses images without alt text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 from weasyprint import CSS, HTML
 from weasyprint import layout as weasyprint_layout
 from weasyprint.document import Document
@@ -27,7 +35,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, url_join
 
 from . import safety
-from .errors import BriefgenError
+from .errors import BriefgenError, Problem
 from .limits import DEFAULT_MAX_PAGES
 from .render import Rendered
 from .safety import (
@@ -133,17 +141,25 @@ class LaidOut:
     document: Document
     warnings: list[str] = field(default_factory=list)
     fetcher: GuardedFetcher | None = None
+    #: Where the brief's Markdown shows an image without alt text (render.Rendered's).
+    unlabelled_images: list[Problem] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
         return len(self.document.pages)
 
     def pdf_bytes(self, variant: str | None = None) -> bytes:
-        """The PDF: tagged always; PDF/UA-1 or PDF/A-3u when `variant` names one."""
-        with _collecting() as collector:
+        """The PDF: tagged always; PDF/UA-1 or PDF/A-3u when `variant` names one, finished
+        where WeasyPrint leaves the variant undone. A PDF/UA document with an image a screen
+        reader cannot describe is refused, where the image is written."""
+        if variant == "pdf/ua-1" and self.unlabelled_images:
+            raise BriefgenError(problems=self.unlabelled_images)
+        links = _anchor_links_only(self.document) if variant else nullcontext()
+        with _collecting() as collector, links:
             # Tagged PDF (structure for screen readers): WeasyPrint 70 takes the option here,
             # when writing; given only to render() it is silently dropped.
-            data = self.document.write_pdf(pdf_tags=True, pdf_variant=variant)
+            data = self.document.write_pdf(pdf_tags=True, pdf_variant=variant,
+                                           finisher=_finisher(variant) if variant else None)
         if self.fetcher is not None:
             self.warnings.extend(m for m in self.fetcher.messages() if m not in self.warnings)
         self.warnings.extend(m for m in dict.fromkeys(collector.messages)
@@ -216,7 +232,7 @@ def lay_out(rendered: Rendered, max_pages: int = DEFAULT_MAX_PAGES,
                 *(f"refused to attach {url}: briefgen never embeds files in a PDF"
                   for url in dropped),
                 *(m for m in dict.fromkeys(collector.messages) if "refused to fetch" not in m)]
-    return LaidOut(document, warnings, fetcher)
+    return LaidOut(document, warnings, fetcher, rendered.unlabelled_images)
 
 
 def _drop_attachments(html: HTML, document: Document) -> list[str]:
@@ -232,3 +248,129 @@ def _drop_attachments(html: HTML, document: Document) -> list[str]:
         urls.extend(link[1] for link in page.links if link[0] == "attachment")
         page.links[:] = kept
     return list(dict.fromkeys(urls))
+
+
+# --- Finishing a PDF/UA-1 or PDF/A-3u document -------------------------------------------------
+# WeasyPrint hands the PDF's objects (pydyf's) to a finisher just before writing them; what it
+# gets wrong for the variants is put right there, in the objects, before any byte is written.
+
+
+@contextmanager
+def _anchor_links_only(document: Document) -> Iterator[None]:
+    """While the block runs, a link is annotated only on the box of its `<a>` element.
+
+    WeasyPrint 70 also annotates every box inside the `<a>` (a span, an `::after` page number)
+    and tags those annotations under the inner box's element (a Span), where PDF/UA wants a
+    Link; the `<a>`'s own annotation already covers them. The document is left as it was."""
+    kept = [list(page.links) for page in document.pages]
+    for page in document.pages:
+        for *_, box in page.links:
+            if not box.link:  # the link is an ancestor's
+                box.link_annotation = None  # none is left over from an earlier write
+        page.links[:] = [link for link in page.links if link[-1].link]
+    try:
+        yield
+    finally:
+        for page, links in zip(document.pages, kept, strict=True):
+            page.links[:] = links
+
+
+def _finisher(variant: str) -> Callable[[Document, pydyf.PDF], None]:
+    """What `variant` needs done to WeasyPrint's objects before they are written."""
+
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
+        _margins_as_artifacts(pdf)
+        _describe_links(document)
+        if variant.startswith("pdf/a"):
+            _no_interpolation(pdf)
+
+    return finish
+
+
+def _margins_as_artifacts(pdf: pydyf.PDF) -> None:
+    """The running header and footer as pagination artifacts, as PDF/UA requires (ISO 14289-1,
+    7.8): a screen reader must not read the title and page number on every page.
+
+    WeasyPrint 70 tags the page margins' text as content, under structure elements that the
+    structure tree never reaches (Kozea/WeasyPrint#1836); those elements' marked content becomes
+    /Artifact, and the parent tree forgets them. Content drawn elsewhere than in the page's own
+    stream (a margin box with opacity is a group of its own) is left as WeasyPrint wrote it."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return
+    root = pdf.catalog["StructTreeRoot"]
+    reachable = _reachable(pdf, root)
+    orphans_on_page: dict[bytes, list[pydyf.Dictionary]] = defaultdict(list)
+    for item in pdf.objects:
+        if (isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem"
+                and item.number not in reachable):
+            orphans_on_page[item["Pg"]].append(item)
+    forgotten: set[bytes] = set()
+    for page, orphans in orphans_on_page.items():
+        owned = {element.reference: {kid for kid in element["K"] if isinstance(kid, int)}
+                 for element in orphans}
+        converted = _as_artifacts(_resolve(pdf, _resolve(pdf, page)["Contents"]),
+                                  set().union(*owned.values()))
+        forgotten |= {element for element, ids in owned.items() if ids and ids <= converted}
+    _forget(_resolve(pdf, _resolve(pdf, root)["ParentTree"]), forgotten)
+
+
+def _resolve(pdf: pydyf.PDF, reference: bytes) -> pydyf.Object:
+    """The object an indirect reference (b"12 0 R") names."""
+    return pdf.objects[int(reference.split()[0])]
+
+
+def _reachable(pdf: pydyf.PDF, root: bytes) -> set[int]:
+    """The numbers of the structure tree's objects reachable from `root` through /K."""
+    seen: set[int] = set()
+    pending = [root]
+    while pending:
+        reference = pending.pop()
+        number = int(reference.split()[0])
+        if number in seen:
+            continue
+        seen.add(number)
+        node = pdf.objects[number]
+        if isinstance(node, pydyf.Dictionary) and "K" in node:
+            pending.extend(kid for kid in node["K"] if isinstance(kid, bytes))
+    return seen
+
+
+def _as_artifacts(stream: pydyf.Stream, marked: set[int]) -> set[int]:
+    """Turns each `/Tag <</MCID n>> BDC` of `stream` whose n is in `marked` into
+    `/Artifact <</Type /Pagination>> BDC` (pydyf keeps the three as consecutive items);
+    returns the ids it found."""
+    items = stream.stream
+    converted: set[int] = set()
+    for index, item in enumerate(items[1:-1], start=1):
+        if (isinstance(item, pydyf.Dictionary) and item.get("MCID") in marked
+                and items[index + 1] == b"BDC"):
+            converted.add(item["MCID"])
+            items[index - 1] = "/Artifact"
+            items[index] = pydyf.Dictionary({"Type": "/Pagination"})
+    return converted
+
+
+def _forget(parent_tree: pydyf.Dictionary, references: set[bytes]) -> None:
+    """Empties the parent tree's entries for `references` (null: no element owns the id)."""
+    for entry in parent_tree["Nums"]:
+        if isinstance(entry, pydyf.Array):
+            entry[:] = [b"null" if kid in references else kid for kid in entry]
+
+
+def _describe_links(document: Document) -> None:
+    """Each link annotation's /Contents (its description for PDF/UA, 7.18.5) says what the
+    link's text says; WeasyPrint 70 writes the target there (`ref-kazakh-brief`)."""
+    for page in document.pages:
+        for _, _, _, box in page.links:
+            annotation = box.link_annotation
+            description = " ".join("".join(box.element.itertext()).split())
+            if annotation is not None and description:
+                annotation["Contents"] = pydyf.String(description)
+
+
+def _no_interpolation(pdf: pydyf.PDF) -> None:
+    """No image is interpolated: PDF/A forbids it (ISO 19005-3, 6.2.8), and WeasyPrint 70
+    interpolates every image whose `image-rendering` is `auto`."""
+    for item in pdf.objects:
+        if isinstance(item, pydyf.Stream) and item.extra.get("Subtype") == "/Image":
+            item.extra["Interpolate"] = "false"

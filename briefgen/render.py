@@ -19,7 +19,7 @@ from markupsafe import Markup
 from . import __version__, safety
 from .active_content import remove_active_content
 from .content import LoadedBrief, read_text
-from .errors import BriefgenError
+from .errors import BriefgenError, Problem
 from .exhibit_html import DrawChart, Exhibits
 from .exhibits import number
 from .languages import Language, autonym, english, language_for
@@ -74,6 +74,9 @@ class Rendered:
     reads: dict[Path, str] = field(default_factory=dict)
     #: Hosts the build may fetch from (`--allow-remote`); pass the same to `pdf.lay_out`.
     allowed_hosts: tuple[str, ...] = ()
+    #: Where the brief's Markdown shows an image without alt text: a PDF/UA document refuses
+    #: them, any other output shows them.
+    unlabelled_images: list[Problem] = field(default_factory=list)
 
 
 def ordered_sections(brief: Brief, settings: StyleSettings,
@@ -183,7 +186,26 @@ def render_html(
         warnings=list(dict.fromkeys(warnings)),
         reads=reads,
         allowed_hosts=hosts,
+        unlabelled_images=[_unlabelled_image(loaded, src)
+                           for src in dict.fromkeys(renderer.images_without_alt)],
     )
+
+
+def _unlabelled_image(loaded: LoadedBrief, src: str) -> Problem:
+    """The problem of a Markdown image without alt text, at the first line of the brief's
+    files that shows it."""
+    for path in loaded.files:
+        for line_number, line in enumerate(read_text(path).split("\n"), start=1):
+            if "![" in line and src in line:
+                return _no_alt(src, path, line_number)
+    return _no_alt(src, loaded.files[0], None)
+
+
+def _no_alt(src: str, path: Path, line: int | None) -> Problem:
+    return Problem(f"image {src!r} has no alt text, which a PDF/UA document needs for every "
+                   "image", file=path, line=line,
+                   hint=f"say what it shows between the brackets: ![what it shows]({src}); "
+                   "an image that only decorates belongs in the style's CSS")
 
 
 def chart_drawer(loaded: LoadedBrief, settings: StyleSettings,

@@ -1,0 +1,285 @@
+"""`--pdf-variant pdf/ua-1 | pdf/a-3u`: every built-in PDF style passes what a validator checks
+(tests/pdfcheck.py), on the example in English and another language and on a fixture that has
+what the example lacks (a PNG figure, a Markdown image, tables); the variant is recorded, the
+running header and footer are artifacts, builds repeat byte for byte, images without alt text
+are refused where they are written, and a style or an audience can ask for a variant.
+
+Each variant is built once for the module; the other tests build the small fixture."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pdfcheck import PDFAID, PDFUAID, problems, xmp_values
+from pdfminer.pdfdevice import PDFDevice
+from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+from pdfminer.pdfpage import PDFPage
+from PIL import Image
+from typer.testing import CliRunner
+
+from briefgen.cli import app
+from briefgen.content import load_brief
+from briefgen.pdf import lay_out
+from briefgen.render import render_html
+from briefgen.styles import StyleLibrary
+from conftest import EXAMPLE, MINI
+
+STYLES = ("standard", "memo", "analyst", "briefing-note")
+#: The example's editions each variant is built in (English and one other).
+LANGUAGES = {"pdf/ua-1": ("en", "ru"), "pdf/a-3u": ("en", "kk")}
+runner = CliRunner()
+
+
+def invoke(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def build(*args: str | Path) -> None:
+    result = invoke("build", "-f", "pdf", *args)
+    assert result.exit_code == 0, result.output
+
+
+def edition(style: str, language: str) -> str:
+    return f"{style}.pdf" if language == "en" else f"{style}.{language}.pdf"
+
+
+def with_image(folder: Path, name: str) -> None:
+    """A small PNG with transparency (so it has a soft mask, which is an image too)."""
+    Image.new("RGBA", (60, 40), (20, 90, 160, 200)).save(folder / name)
+
+
+@pytest.fixture(scope="module")
+def exhibits(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture brief with a PNG figure, a described Markdown image, a data table and a
+    Markdown table, each the way an author is asked to write them."""
+    folder = tmp_path_factory.mktemp("briefs") / "exhibits"
+    shutil.copytree(MINI, folder)
+    with_image(folder, "gauge.png")
+    with_image(folder, "station.png")
+    (folder / "figures.yaml").write_text(
+        "figures:\n"
+        "  - id: gauges\n    title: Gauging stations on the river\n    image: gauge.png\n"
+        "    alt: A map with twelve gauging stations along the Syr Darya.\n"
+        "tables:\n"
+        "  - id: releases\n    title: Releases by season\n"
+        "    data:\n      - {season: Winter, releases: 12}\n"
+        "      - {season: Summer, releases: 4}\n",
+        encoding="utf-8")
+    brief = folder / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "Gauging stations are too few.",
+        "Gauging stations are too few.\n\n![A gauging station on a river bank](station.png)\n\n"
+        "| Station | Years |\n|---|---|\n| Upper | 30 |\n| Lower | 12 |\n"), encoding="utf-8")
+    return folder
+
+
+def build_variant(out: Path, exhibits: Path, variant: str) -> Path:
+    """One build of the example (in the variant's languages) and the exhibits fixture, in every
+    built-in PDF style."""
+    build(EXAMPLE, exhibits, "--pdf-variant", variant, "-o", out,
+          *(arg for style in STYLES for arg in ("-s", style)),
+          *(arg for language in LANGUAGES[variant] for arg in ("-l", language)))
+    return out
+
+
+# One fixture per variant: a test process of `pytest -n` builds only the variants its tests use.
+@pytest.fixture(scope="module")
+def ua_build(tmp_path_factory: pytest.TempPathFactory, exhibits: Path) -> Path:
+    return build_variant(tmp_path_factory.mktemp("ua"), exhibits, "pdf/ua-1")
+
+
+@pytest.fixture(scope="module")
+def a_build(tmp_path_factory: pytest.TempPathFactory, exhibits: Path) -> Path:
+    return build_variant(tmp_path_factory.mktemp("a"), exhibits, "pdf/a-3u")
+
+
+def built(request: pytest.FixtureRequest, variant: str) -> Path:
+    """The output folder of the variant's build."""
+    return request.getfixturevalue({"pdf/ua-1": "ua_build", "pdf/a-3u": "a_build"}[variant])
+
+
+CASES = [(variant, EXAMPLE.name, edition(style, language))
+         for variant, languages in LANGUAGES.items()
+         for language in languages for style in STYLES] + [
+        (variant, "exhibits", f"{style}.pdf") for variant in LANGUAGES for style in STYLES]
+
+
+@pytest.mark.parametrize(("variant", "brief", "name"), CASES,
+                         ids=[f"{v}-{b}-{n}" for v, b, n in CASES])
+def test_every_style_passes_the_checks(request: pytest.FixtureRequest, variant: str, brief: str,
+                                       name: str):
+    assert problems(built(request, variant) / brief / name, variant) == []
+
+
+@pytest.mark.parametrize(("variant", "namespace", "claimed", "not_claimed"), [
+    ("pdf/ua-1", PDFUAID, {"part": "1"}, PDFAID),
+    ("pdf/a-3u", PDFAID, {"part": "3", "conformance": "U"}, PDFUAID),
+], ids=["pdf/ua-1", "pdf/a-3u"])
+def test_the_variant_is_recorded_in_the_xmp_metadata(request: pytest.FixtureRequest,
+                                                     variant: str, namespace: str,
+                                                     claimed: dict[str, str], not_claimed: str):
+    with pikepdf.open(built(request, variant) / EXAMPLE.name / "standard.pdf") as pdf:
+        assert xmp_values(pdf, namespace) == claimed
+        assert xmp_values(pdf, not_claimed) == {}
+        assert str(pdf.docinfo["/Title"]).startswith("Balancing Between Giants")
+
+
+class _TextByMarking(PDFDevice):
+    """Collects a page's text, split into what is marked as an artifact and the rest."""
+
+    def __init__(self, resources: PDFResourceManager) -> None:
+        super().__init__(resources)
+        self.tags: list[str] = []
+        self.artifacts: list[str] = []
+        self.content: list[str] = []
+
+    def begin_tag(self, tag, props=None) -> None:
+        self.tags.append(tag.name)
+
+    def end_tag(self) -> None:
+        self.tags.pop()
+
+    def render_string(self, textstate, seq, ncs, graphicstate) -> None:
+        font = textstate.font
+        text = "".join(font.to_unichr(cid) for item in seq if isinstance(item, bytes)
+                       for cid in font.decode(item))
+        (self.artifacts if "Artifact" in self.tags else self.content).append(text)
+
+
+def text_by_marking(path: Path, page_number: int) -> _TextByMarking:
+    resources = PDFResourceManager()
+    with path.open("rb") as handle:
+        page = next(p for n, p in enumerate(PDFPage.get_pages(handle)) if n == page_number)
+        device = _TextByMarking(resources)
+        PDFPageInterpreter(resources, device).process_page(page)
+    return device
+
+
+@pytest.mark.parametrize(("variant", "name", "running"), [
+    ("pdf/ua-1", "standard.pdf", ["Balancing Between Giants", "Steppe Policy Lab (example)",
+                                  "PUBLIC", "Page 2 of 6"]),
+    ("pdf/ua-1", "analyst.ru.pdf", ["Баланс между гигантами", "ОТКРЫТО", "Страница 2 из 14"]),
+    ("pdf/a-3u", "briefing-note.kk.pdf", ["АШЫҚ", "SPL-PB-2026-07",
+                                          "Алыптар арасындағы тепе-теңдік", "8 беттің 2-беті"]),
+])
+def test_the_running_header_and_footer_are_artifacts(request: pytest.FixtureRequest,
+                                                     variant: str, name: str,
+                                                     running: list[str]):
+    """A screen reader does not read them on every page (WeasyPrint tags them as content)."""
+    page = text_by_marking(built(request, variant) / EXAMPLE.name / name, 1)
+    assert all(text in page.artifacts for text in running), page.artifacts
+    assert page.content, "the page's own text is tagged content"
+
+
+def test_each_link_is_annotated_once_and_described_by_its_text(ua_build: Path):
+    """The analyst's contents page: WeasyPrint annotates each span inside an entry's link as
+    well (under a Span, not a Link); one annotation per entry is left, saying the entry."""
+    with pikepdf.open(ua_build / EXAMPLE.name / "analyst.pdf") as pdf:
+        descriptions = [str(a.Contents) for a in pdf.pages[1].obj.Annots]
+    assert descriptions[:3] == ["Key Messages", "Executive Summary", "1 Introduction"]
+    assert len(descriptions) == len(set(descriptions))
+
+
+@pytest.fixture(scope="module")
+def laid_out_analyst():
+    """The fixture brief in the analyst style (its contents page has nested links), laid out."""
+    library = StyleLibrary()
+    loaded = load_brief(MINI)
+    return lay_out(render_html(loaded, library.get("analyst"), library, "pdf"))
+
+
+def test_without_a_variant_the_pdf_is_what_weasyprint_writes(laid_out_analyst):
+    """The variants' finishing never touches the default PDF, even after a variant was
+    written from the same layout."""
+    before = laid_out_analyst.pdf_bytes()
+    laid_out_analyst.pdf_bytes("pdf/ua-1")
+    assert laid_out_analyst.pdf_bytes() == before
+    assert before == laid_out_analyst.document.write_pdf(pdf_tags=True)
+    with pikepdf.open(io.BytesIO(before)) as pdf:
+        assert "/Metadata" not in pdf.Root
+
+
+@pytest.mark.parametrize("variant", LANGUAGES)
+def test_two_builds_are_byte_identical(request: pytest.FixtureRequest, exhibits: Path,
+                                       tmp_path: Path, variant: str):
+    build(exhibits, "-s", "standard", "--pdf-variant", variant, "-o", tmp_path)
+    again = (tmp_path / "exhibits" / "standard.pdf").read_bytes()
+    assert again == (built(request, variant) / "exhibits" / "standard.pdf").read_bytes()
+
+
+def test_a_markdown_image_without_alt_text_is_refused_where_it_is_written(mini: Path,
+                                                                          tmp_path: Path):
+    with_image(mini, "dot.png")
+    brief = mini / "brief.md"
+    text = brief.read_text(encoding="utf-8").replace(
+        "Gauging stations are too few.", "Gauging stations are too few.\n\n![](dot.png)")
+    brief.write_text(text, encoding="utf-8")
+    line = text.split("\n").index("![](dot.png)") + 1
+    result = invoke("build", mini, "-s", "standard", "-f", "pdf", "--pdf-variant", "pdf/ua-1",
+                    "-o", tmp_path)
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert f"brief.md:{line}: image 'dot.png' has no alt text" in output
+    assert "hint: say what it shows between the brackets: ![what it shows](dot.png)" in output
+    # Any other PDF is written, with WeasyPrint's warning.
+    default = invoke("build", mini, "-s", "standard", "-f", "pdf", "-o", tmp_path)
+    assert default.exit_code == 0 and "has no required alt description" in default.output
+
+
+def test_a_figure_without_alt_text_is_a_located_error(mini: Path, tmp_path: Path):
+    with_image(mini, "dot.png")
+    (mini / "figures.yaml").write_text(
+        "figures:\n  - id: dot\n    title: A dot\n    image: dot.png\n", encoding="utf-8")
+    result = invoke("build", mini, "-s", "standard", "-f", "pdf", "--pdf-variant", "pdf/ua-1",
+                    "-o", tmp_path)
+    assert result.exit_code == 1
+    assert "figures.yaml:2 (figures[0].alt): 'alt' is required but missing" in " ".join(
+        result.output.split())
+
+
+def make_style(root: Path, variant: str) -> Path:
+    """A house style that extends standard and asks for `variant`."""
+    (root / "house").mkdir(parents=True)
+    (root / "house" / "style.yaml").write_text(
+        f"name: house\ndescription: Archived\nextends: standard\npdf_variant: {variant}\n",
+        encoding="utf-8")
+    return root
+
+
+def test_a_style_asks_for_its_variant_and_the_option_overrides_it(tmp_path: Path):
+    styles = make_style(tmp_path / "styles", "pdf/ua-1")
+    build(MINI, "-s", "house", "--templates", styles, "-o", tmp_path / "own")
+    own = tmp_path / "own" / "mini" / "house.pdf"
+    assert problems(own, "pdf/ua-1") == []
+    build(MINI, "-s", "house", "--templates", styles, "--pdf-variant", "pdf/a-3u",
+          "-o", tmp_path / "asked")
+    with pikepdf.open(tmp_path / "asked" / "mini" / "house.pdf") as pdf:
+        assert xmp_values(pdf, PDFAID) == {"part": "3", "conformance": "U"}
+        assert xmp_values(pdf, PDFUAID) == {}
+
+
+def test_an_audience_asks_for_its_variant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "briefgen.toml").write_text(
+        '[audiences]\narchive = { style = "memo", pdf_variant = "pdf/a-3u" }\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    build(MINI, "--audience", "archive", "-o", "out")
+    assert problems(tmp_path / "out" / "mini" / "memo.pdf", "pdf/a-3u") == []
+
+
+def test_a_bad_variant_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    result = invoke("build", MINI, "--pdf-variant", "pdf/a-1b", "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "'pdf/a-1b' is not a PDF variant; use pdf/ua-1 or pdf/a-3u" in " ".join(
+        result.output.split())
+    (tmp_path / "briefgen.toml").write_text(
+        '[audiences]\narchive = { style = "memo", pdf_variant = "pdf/ua-2" }\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    configured = invoke("build", MINI, "--audience", "archive", "-o", "out")
+    assert configured.exit_code == 1 and "briefgen.toml" in configured.output
+    assert not (tmp_path / "out").exists()
