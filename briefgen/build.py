@@ -280,6 +280,10 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
                          f"pages={limits.max_pages}", f"variant={limits.pdf_variant}",
                          # The other editions: the web edition links each of them.
                          f"editions={job.brief.siblings}"))
+    if job.format == "docx":  # Pandoc writes the Word edition: another Pandoc, other bytes
+        from .docx import pandoc_version
+
+        settings += f"|pandoc={pandoc_version()}"
     return output_key(job.format, settings, inputs), inputs
 
 
