@@ -63,6 +63,34 @@ BriefsArgument = Annotated[
     typer.Argument(help="Brief folders or files. Default: every brief under content/.",
                    show_default=False),
 ]
+# The options `build` and `watch` share.
+StylesOption = Annotated[list[str] | None, typer.Option(
+    "--style", "-s", help="Style to build (repeatable). Default: the styles the brief's "
+    "audiences name, else every built-in style.", show_default=False)]
+AudiencesOption = Annotated[list[str] | None, typer.Option(
+    "--audience", "-a", help="Build the edition for this audience of the brief "
+    "(repeatable).", show_default=False)]
+FormatsOption = Annotated[list[str] | None, typer.Option(
+    "--format", "-f", help="pdf, html or docx (repeatable). Default: what each style "
+    "makes.", show_default=False)]
+PdfVariantOption = Annotated[str | None, typer.Option(
+    "--pdf-variant", help="Write every PDF as pdf/ua-1 (accessible) or pdf/a-3u "
+    "(archival). Default: the style's pdf_variant, else a tagged PDF.",
+    show_default=False)]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+LanguagesOption = Annotated[list[str] | None, typer.Option(
+    "--language", "-l", help="Only the editions in this language, e.g. ru or kk "
+    "(repeatable). Default: every edition.", show_default=False)]
+AllowRemoteOption = Annotated[list[str] | None, typer.Option(
+    "--allow-remote", help="Let images and styles load from this host (host or host:port; "
+    "repeatable). Nothing remote loads without it.", show_default=False)]
+RenderTimeoutOption = Annotated[float, typer.Option(
+    "--render-timeout", min=0, help="Seconds one output may take (0: no limit).")]
+MaxPagesOption = Annotated[int, typer.Option(
+    "--max-pages", min=1, help="Refuse any output longer than this.")]
+JobsOption = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, help="Worker processes. Default: the number of cores.",
+    show_default=False)]
 
 
 def reports_errors(command: F) -> F:
@@ -129,42 +157,23 @@ def main_options(
 @reports_errors
 def build(
     briefs: BriefsArgument = None,
-    style: Annotated[list[str] | None, typer.Option(
-        "--style", "-s", help="Style to build (repeatable). Default: the styles the brief's "
-        "audiences name, else every built-in style.", show_default=False)] = None,
-    audience: Annotated[list[str] | None, typer.Option(
-        "--audience", "-a", help="Build the edition for this audience of the brief "
-        "(repeatable).", show_default=False)] = None,
-    format: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", help="pdf, html or docx (repeatable). Default: what each style "
-        "makes.", show_default=False)] = None,
-    pdf_variant: Annotated[str | None, typer.Option(
-        "--pdf-variant", help="Write every PDF as pdf/ua-1 (accessible) or pdf/a-3u "
-        "(archival). Default: the style's pdf_variant, else a tagged PDF.",
-        show_default=False)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output folder.")] = Path("output"),
+    style: StylesOption = None,
+    audience: AudiencesOption = None,
+    format: FormatsOption = None,
+    pdf_variant: PdfVariantOption = None,
+    output: OutputOption = Path("output"),
     latest: Annotated[bool, typer.Option("--latest", help="Only the newest brief (by date, "
                                          "then version), with its editions.")] = False,
-    language: Annotated[list[str] | None, typer.Option(
-        "--language", "-l", help="Only the editions in this language, e.g. ru or kk "
-        "(repeatable). Default: every edition.", show_default=False)] = None,
+    language: LanguagesOption = None,
     templates: TemplatesOption = None,
     allow_overflow: Annotated[bool, typer.Option(
         "--allow-overflow", help="Build even when a style's page limit is exceeded.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Rebuild outputs whose inputs have not changed.")] = False,
-    allow_remote: Annotated[list[str] | None, typer.Option(
-        "--allow-remote", help="Let images and styles load from this host (host or host:port; "
-        "repeatable). Nothing remote loads without it.", show_default=False)] = None,
-    render_timeout: Annotated[float, typer.Option(
-        "--render-timeout", min=0,
-        help="Seconds one output may take (0: no limit).")] = limits.DEFAULT_TIMEOUT,
-    max_pages: Annotated[int, typer.Option(
-        "--max-pages", min=1,
-        help="Refuse any output longer than this.")] = limits.DEFAULT_MAX_PAGES,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Worker processes. Default: the number of cores.",
-        show_default=False)] = None,
+    allow_remote: AllowRemoteOption = None,
+    render_timeout: RenderTimeoutOption = limits.DEFAULT_TIMEOUT,
+    max_pages: MaxPagesOption = limits.DEFAULT_MAX_PAGES,
+    jobs: JobsOption = None,
     shard: Annotated[str | None, typer.Option(
         "--shard", help="Build only the K-th of N equal parts of the outputs (K/N), for a CI "
         "matrix; join the parts with `briefgen merge`.", show_default=False)] = None,
@@ -184,7 +193,7 @@ def build(
     if latest:
         loaded = builder.select_latest(loaded)
     if language:
-        loaded = _in_languages(loaded, language)
+        loaded = builder.editions_in(loaded, language)
     planned = builder.plan(loaded, library, style or [], audience or [], formats,
                            project.audiences)
     if shard is not None:
@@ -229,25 +238,68 @@ def build(
     out.print(summary)
 
 
+@app.command()
+@reports_errors
+def watch(
+    briefs: BriefsArgument = None,
+    style: StylesOption = None,
+    audience: AudiencesOption = None,
+    format: FormatsOption = None,
+    pdf_variant: PdfVariantOption = None,
+    output: OutputOption = Path("output"),
+    language: LanguagesOption = None,
+    templates: TemplatesOption = None,
+    allow_remote: AllowRemoteOption = None,
+    render_timeout: RenderTimeoutOption = limits.DEFAULT_TIMEOUT,
+    max_pages: MaxPagesOption = limits.DEFAULT_MAX_PAGES,
+    jobs: JobsOption = None,
+) -> None:
+    """Build, then rebuild what changed on every save, until Ctrl-C; one line per output made,
+    with its pages against the style's page budget (an over-budget PDF is written, and said
+    to be over). See `briefgen help watch`."""
+    from .safety import parse_allowed_hosts
+    from .watch import Built, Changed, Failed, Waiting, WatchOptions, stopped_by_signals
+    from .watch import watch as watch_briefs
+
+    options = WatchOptions(
+        briefs=briefs or [], styles=style or [], audiences=audience or [],
+        formats=_formats(format), languages=language or [], templates=templates or [],
+        out_dir=output, workers=jobs or os.cpu_count() or 1,
+        pdf_variant=_pdf_variant(pdf_variant), allowed_hosts=parse_allowed_hosts(
+            allow_remote or []), timeout=render_timeout, max_pages=max_pages)
+
+    def report(event: Any) -> None:
+        if isinstance(event, Changed):
+            out.print(f"[dim]changed: {escape(', '.join(event.files))}[/]")
+        elif isinstance(event, Built):
+            budget, made = event.budget, event.output
+            facts = [fact for fact in (budget.describe(), None if made.cached else
+                                       f"{round(1000 * (made.seconds or 0))} ms") if fact]
+            mark = "[yellow]![/]" if budget.over else "[green]✓[/]"
+            state = " [dim](unchanged)[/]" if made.cached else ""
+            out.print(f"{mark} {escape(event.job.label())}: {escape(', '.join(facts))}{state}")
+            for warning in made.warnings:
+                err.print(f"  [yellow]warning[/] {escape(warning)}")
+        elif isinstance(event, Failed):
+            if event.job is not None:
+                err.print(f"[red]✗[/] {escape(event.job.label())}")
+            print_problems(event.error)
+        elif isinstance(event, Waiting) and event.first:
+            out.print(f"watching {event.watched} files; writing into {escape(str(output))}/ "
+                      "(Ctrl-C to stop)")
+        elif isinstance(event, Waiting) and not event.reported:
+            out.print("[dim]nothing to rebuild[/]")
+
+    with stopped_by_signals() as stop:
+        watch_briefs(options, report, stop)
+    out.print("stopped watching")
+
+
 def _counted(loaded: list[Any]) -> str:
     """"2 briefs", or "1 brief (3 editions)" when some are editions in other languages."""
     count = len({item.folder for item in loaded})
     editions = f" ({len(loaded)} editions)" if len(loaded) > count else ""
     return f"{count} brief{'s' * (count != 1)}{editions}"
-
-
-def _in_languages(loaded: list[Any], languages: list[str]) -> list[Any]:
-    """The editions `--language` asks for; an error naming the languages there are if none."""
-    from .build import in_languages
-    from .errors import BriefgenError
-
-    chosen = in_languages(loaded, languages)
-    if not chosen:
-        there = sorted({item.brief.language for item in loaded})
-        raise BriefgenError(f"no edition in {', '.join(languages)}",
-                            file=loaded[0].folder if len(loaded) == 1 else None,
-                            hint="editions there are: " + ", ".join(there))
-    return chosen
 
 
 @app.command()

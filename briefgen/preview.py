@@ -23,7 +23,8 @@ page's next poll comes back), and is ended CONNECTION_TIMEOUT_SECONDS after it w
 however slowly it trickles. No connection is meant to last longer: the page polls with short
 requests, one per connection (HTTP/1.0), and nothing is held open for a push.
 
-Standard library only: `http.server` for serving, a polling loop for watching.
+Standard library only: `http.server` for serving, a polling loop for watching (the file states
+`briefgen watch` polls too: `watch.walk` and `watch.file_states`).
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from __future__ import annotations
 import hashlib
 import html
 import ipaddress
-import os
 import re
 import secrets
 import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -50,16 +50,14 @@ from .content import LoadedBrief, load_brief
 from .errors import BriefgenError, Problem
 from .render import render_html
 from .styles import Style, StyleLibrary
+from .watch import FileStates, file_states, walk
 
 POLL_SECONDS = 0.3
 # A request comes from this machine, so a few seconds is ample; a client taking longer is stalled.
 CONNECTION_TIMEOUT_SECONDS = 5.0
 # The open page needs one or two connections at a time; more is a client misbehaving.
 MAX_CONNECTIONS = 16
-MAX_WATCHED_FILES = 10_000
 VERSION_PATH = "/__version"
-# Folders under a brief's folder that never feed a rendering and may be large.
-SKIPPED_DIRS = frozenset({"__pycache__", "node_modules"})
 
 _CSP_META = re.compile(
     r"<meta\b[^>]*\bhttp-equiv\s*=\s*([\"']?)content-security-policy\1[^>]*>", re.IGNORECASE
@@ -200,7 +198,7 @@ class Preview:
         self._digest = ""
         self._loaded: LoadedBrief | None = None
         self._style: Style | None = None
-        self._seen: dict[str, tuple[int, int, int]] | None = None
+        self._seen: FileStates | None = None
 
     @property
     def version(self) -> str:
@@ -228,7 +226,7 @@ class Preview:
 
     def changed(self) -> bool:
         """Whether any watched file appeared, vanished or changed since the last call."""
-        seen = _stat_all(self.watched_files())
+        seen = file_states(self.watched_files())
         changed = seen != self._seen
         self._seen = seen
         return changed
@@ -237,38 +235,14 @@ class Preview:
         """The brief's folder and the user's style folders (so new files count), the brief's
         inputs and the files of the last resolved style chain."""
         folder = self.brief_dir if self.brief_dir.is_dir() else self.brief_dir.parent
-        files = [self.brief_dir, *_walk(folder)]
+        files = [self.brief_dir, *walk(folder)]
         for root in self.templates:
-            files.extend(_walk(root))
+            files.extend(walk(root))
         if self._loaded is not None:
             files.extend(self._loaded.input_files())
         if self._style is not None:
             files.extend(self._style.files())
         return files
-
-
-def _walk(root: Path) -> Iterable[Path]:
-    """Files under `root`, skipping hidden and cache folders, at most MAX_WATCHED_FILES."""
-    count = 0
-    for current, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS]
-        for name in names:
-            yield Path(current, name)
-            count += 1
-            if count >= MAX_WATCHED_FILES:
-                return
-
-
-def _stat_all(paths: Iterable[Path]) -> dict[str, tuple[int, int, int]]:
-    """Path → (mtime in ns, size, inode); a missing file is simply absent."""
-    seen: dict[str, tuple[int, int, int]] = {}
-    for path in paths:
-        try:
-            info = path.stat()
-        except OSError:
-            continue
-        seen[str(path)] = (info.st_mtime_ns, info.st_size, info.st_ino)
-    return seen
 
 
 class _Server(ThreadingHTTPServer):
