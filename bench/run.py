@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py            # everything, 5 repetitions (a few minutes)
     .venv/bin/python bench/run.py --quick    # 2 repetitions, 1-4 briefs: checks it works
     .venv/bin/python bench/run.py --render   # RESULTS.md again from results.json
+    .venv/bin/python bench/run.py --only watch --out /tmp/watch   # one measurement, elsewhere
 
 Each measurement maps to a goal (see GOALS) and is one JSON record: what was compared, the
 commands, every sample, the figures computed from them, the goals judged on those figures and
@@ -16,14 +17,18 @@ import argparse
 import contextlib
 import datetime as dt
 import io
+import itertools
 import json
 import operator
 import os
 import re
 import shlex
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +63,10 @@ GOALS: dict[str, tuple[str, float | bool]] = {
     # Linear cost: the CPU an extra brief costs at the largest N is at most 25% above that at
     # the smallest (work piling up per output would raise it).
     "marginal CPU per brief, last / first interval": ("≤", 1.25),
+    # Issue 16: from saving one paragraph to the new PDF, in `briefgen watch`.
+    "watch, memo: save to new PDF, median (s)": ("<", 0.5),
+    "watch, standard: save to new PDF, median (s)": ("<", 0.9),
+    "watch, analyst: save to new PDF, median (s)": ("<", 2.5),
 }
 COMPARE = {"≤": operator.le, "<": operator.lt, "≥": operator.ge, "=": operator.eq}
 
@@ -286,9 +295,170 @@ def charts(work: Path, settings: Settings) -> dict:
             "figures": figures_found}
 
 
+WATCH_STYLES = ("memo", "standard", "analyst")
+#: Each edit changes one paragraph, the first key message (every style shows it), by one word of
+#: the same length, so the memo stays on its page; consecutive edits always differ.
+WATCH_PARAGRAPH = "remains the right doctrine"
+WATCH_WORDS = ("sound", "sober", "solid", "clear", "right", "valid", "exact", "prime")
+WATCH_SECONDS = 300.0  # longest wait for any line (the first build starts a worker)
+
+
+class Watching:
+    """A `briefgen watch` process, and each line it prints with the moment it was read."""
+
+    def __init__(self, command: list[object], cwd: Path) -> None:
+        self.process = subprocess.Popen([str(a) for a in command], cwd=cwd,
+                                        env=measure.child_env(), text=True,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT)
+        self.lines: list[tuple[float, str]] = []
+        self._new = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._new:
+                self.lines.append((time.perf_counter(), line.rstrip("\n")))
+                self._new.notify_all()
+
+    def wait_for(self, pattern: str, after: int) -> tuple[float, re.Match[str]]:
+        """When the first line from index `after` on matching `pattern` was read, and the
+        match."""
+        deadline = time.monotonic() + WATCH_SECONDS
+        with self._new:
+            while True:
+                for moment, text in self.lines[after:]:
+                    if found := re.search(pattern, text):
+                        return moment, found
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    raise SystemExit(f"briefgen watch printed no {pattern!r}:\n"
+                                     + "\n".join(text for _, text in self.lines))
+                self._new.wait(min(left, 1.0))
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        if self.process.wait(WATCH_SECONDS) != 0:
+            raise SystemExit(f"briefgen watch exited {self.process.returncode}")
+
+
+def watch_edits(project: Path, style: str, runs: int) -> tuple[list[float], list[float]]:
+    """Save-to-new-PDF latency and the worker's time (the milliseconds the line prints) of
+    `runs` edits after one warm-up edit, in one `briefgen watch` of `style`."""
+    brief = project / "content" / EXAMPLE.name / "brief.md"
+    original = brief.read_text(encoding="utf-8")
+    pdf = project / "out" / EXAMPLE.name / f"{style}.pdf"
+    watching = Watching(watch_command(style), project)
+    latencies: list[float] = []
+    workers: list[float] = []
+    try:
+        watching.wait_for(r"^watching \d+ files", 0)
+        for word in itertools.islice(itertools.cycle(WATCH_WORDS), runs + 1):
+            before = pdf.read_bytes()
+            after = len(watching.lines)
+            brief.write_text(original.replace(WATCH_PARAGRAPH, f"remains the {word} doctrine"),
+                             encoding="utf-8")
+            saved = time.perf_counter()
+            moment, line = watching.wait_for(
+                rf"^[✓!] {EXAMPLE.name}/{style}\.pdf: .*, (\d+) ms$", after)
+            if pdf.read_bytes() == before:
+                raise SystemExit(f"the edit to '{word}' did not change {pdf.name}")
+            latencies.append(round(moment - saved, 4))
+            workers.append(int(line.group(1)) / 1000)
+    finally:
+        watching.stop()
+    return latencies[1:], workers[1:]
+
+
+def watch_command(style: str) -> list[object]:
+    return [BRIEFGEN, "watch", f"content/{EXAMPLE.name}", "-s", style, "-f", "pdf", "-l", "en",
+            "-o", "out", "-j", "1"]
+
+
+def pdf_stages(project: Path, style: str, runs: int) -> dict[str, list[float]]:
+    """What a worker does for one PDF, timed stage by stage in this process (warm, after one
+    run): the HTML (Jinja, Markdown), WeasyPrint's layout, and writing the PDF."""
+    from briefgen.build import editions_in, plan
+    from briefgen.content import load_briefs
+    from briefgen.pdf import lay_out
+    from briefgen.render import render_html
+    from briefgen.styles import StyleLibrary
+
+    library = StyleLibrary([])
+    loaded = editions_in(load_briefs([project / "content" / EXAMPLE.name]), ["en"])
+    job = plan(loaded, library, [style], [], ["pdf"])[0]
+    stages: dict[str, list[float]] = {}
+    for run in range(runs + 1):
+        started = time.perf_counter()
+        rendered = render_html(job.brief, job.style, library, "pdf")
+        rendered_at = time.perf_counter()
+        laid_out = lay_out(rendered)
+        laid_out_at = time.perf_counter()
+        laid_out.pdf_bytes(job.style.settings.pdf_variant)
+        written_at = time.perf_counter()
+        if run:
+            for name, seconds in (("HTML", rendered_at - started),
+                                  ("layout", laid_out_at - rendered_at),
+                                  ("PDF writing", written_at - laid_out_at)):
+                stages.setdefault(f"{style} {name} in process (s)", []).append(round(seconds, 4))
+    return stages
+
+
+def watch_latency(work: Path, settings: Settings) -> dict:
+    samples: dict[str, list[float]] = {}
+    breakdown: dict[str, dict[str, float]] = {}
+    for style in WATCH_STYLES:
+        project = copy_example(work / style)
+        latencies, workers = watch_edits(project, style, settings.runs)
+        samples[f"{style} save to new PDF (s)"] = latencies
+        samples[f"{style} worker (s)"] = workers
+        samples.update(pdf_stages(project, style, settings.runs))
+        breakdown[style] = latency_parts(style, samples)
+    figures = {name: value for style, parts in breakdown.items()
+               for name, value in latency_figures(style, parts).items()}
+    return {"compared": "`briefgen watch` of the example's English edition in one style, after "
+                        "its first build: each edit rewrites brief.md with one word of the first "
+                        "key message changed; timed from the end of the write to the moment the "
+                        "output's line is read (the PDF is written before it is printed, and "
+                        "checked to differ), one warm-up edit first. \"worker\" is the "
+                        "milliseconds the line prints (the worker making the PDF: HTML, layout, "
+                        "writing, saving it); the rest is the watch noticing the save (polls "
+                        "every 50 ms, settled 20 ms later), loading the brief and its editions, "
+                        "planning, hashing the inputs and passing the job. The stages of the "
+                        "worker's time are timed apart, in this process, on the same brief",
+            "commands": {f"watch {style}": watch_command(style) for style in WATCH_STYLES},
+            "samples": samples, "figures": figures, "breakdown": breakdown}
+
+
+def latency_parts(style: str, samples: dict[str, list[float]]) -> dict[str, float]:
+    """The median latency, and how it divides (medians, in seconds): WeasyPrint's layout and
+    its writing of the PDF and the HTML (timed in process), the rest of the worker's time
+    (saving the file, receiving the job), and what the watch adds around the worker (noticing
+    the save, loading, planning, hashing)."""
+    latency = median(samples[f"{style} save to new PDF (s)"])
+    worker = median(samples[f"{style} worker (s)"])
+    inside = {"WeasyPrint layout": median(samples[f"{style} layout in process (s)"]),
+              "WeasyPrint writing the PDF": median(samples[f"{style} PDF writing in process (s)"]),
+              "HTML": median(samples[f"{style} HTML in process (s)"])}
+    parts = {"save to new PDF": latency, **inside,
+             "the worker's rest": max(0.0, worker - sum(inside.values())),
+             "the watch": max(0.0, latency - worker)}
+    return {name: round(value, 3) for name, value in parts.items()}
+
+
+def latency_figures(style: str, parts: dict[str, float]) -> dict[str, object]:
+    """The latency the goal is judged on, and which part of it is the largest."""
+    latency = parts["save to new PDF"]
+    shares = {name: value for name, value in parts.items() if name != "save to new PDF"}
+    largest = max(shares, key=lambda name: shares[name])
+    return {f"watch, {style}: save to new PDF, median (s)": latency,
+            f"watch, {style}: largest part": f"{largest}, {100 * shares[largest] / latency:.0f}%"}
+
+
 MEASURES = {"overhead-process": overhead_process, "overhead-in-process": overhead_in_process,
             "cold-start": cold_start, "parallel": parallel, "no-op": noop_rebuild,
-            "scaling": scaling, "charts": charts}
+            "scaling": scaling, "charts": charts, "watch": watch_latency}
 
 
 def judge(figures: dict[str, object]) -> list[dict]:
