@@ -25,6 +25,7 @@ import base64
 import datetime as dt
 import functools
 import hashlib
+import html
 import io
 import json
 import os
@@ -204,9 +205,15 @@ def _properties(brief: Brief) -> dict[str, str]:
     return {name: value for name, value in found.items() if value}
 
 
-_FIELD = re.compile(r'(<w:fldSimple\b[^>]*\bw:instr="\s*([^"\\]*?)\s*(?:\\[^"]*)?"[^>]*>)'
-                    r"(.*?)(</w:fldSimple>)", re.S)
-_FIELD_TEXT = re.compile(r"(<w:t(?:\s[^>]*)?>)[^<]*(</w:t>)")
+#: What a field is made of in WordprocessingML: a simple field (its instruction an attribute),
+#: or a complex one (begin, instruction text, separate, its displayed result, end); and the
+#: text runs that show a result.
+_FIELD_PARTS = re.compile(
+    r'<w:fldSimple\b[^>]*?\bw:instr="([^"]*)"[^>]*?(/?)>'
+    r"|</w:fldSimple>"
+    r'|<w:fldChar\b[^>]*?\bw:fldCharType="(begin|separate|end)"[^>]*/>'
+    r"|<w:instrText\b[^>]*>([^<]*)</w:instrText>"
+    r"|(<w:t(?:\s[^>]*)?>)[^<]*(</w:t>)")
 _DATA_DESCRIPTION = re.compile(r'(<pic:cNvPr\b[^>]*\bdescr=")data:[^"]*(")')
 _CREATED = re.compile(r"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*(</dcterms:)")
 #: Pandoc's contents field: one paragraph whose run begins, names and ends an empty field.
@@ -263,18 +270,42 @@ def _toc_result(match: re.Match[str], contents: list[tuple[int, str, str]]) -> s
 
 
 def _fill_fields(xml: str, values: dict[str, str]) -> str:
-    """Each simple field whose instruction names a known value shows it: its first text run
-    gets the value (escaped), any others are emptied."""
+    """Each field whose instruction names a known value (`TITLE`, `DOCPROPERTY name`) shows
+    it: its result's first text gets the value (escaped), the others are emptied. Simple and
+    complex fields both (Word writes a field inserted by hand as a complex one), nested ones
+    too: only the innermost field's result is its own."""
+    fields: list[dict[str, Any]] = []  # the fields open here, innermost last
 
-    def fill_one(match: re.Match[str]) -> str:
-        instruction = " ".join(match[2].split()).lower()
-        if instruction not in values:
-            return match[0]
-        texts = iter([xml_escape(values[instruction])])
-        inner = _FIELD_TEXT.sub(lambda t: f"{t[1]}{next(texts, '')}{t[2]}", match[3])
-        return f"{match[1]}{inner}{match[4]}"
+    def visit(match: re.Match[str]) -> str:
+        token = match[0]
+        if token.startswith("<w:fldSimple"):
+            if not match[2]:  # <w:fldSimple .../> has no result to fill
+                fields.append({"instruction": html.unescape(match[1]), "result": True})
+        elif token == "</w:fldSimple>" or match[3] == "end":
+            if fields:
+                fields.pop()
+        elif match[3] == "begin":
+            fields.append({"instruction": "", "result": False})
+        elif match[3] == "separate" and fields:
+            fields[-1]["result"] = True
+        elif match[4] is not None and fields and not fields[-1]["result"]:
+            fields[-1]["instruction"] += html.unescape(match[4])
+        elif match[5] and fields and fields[-1]["result"]:
+            field = fields[-1]
+            value = values.get(_field_name(field["instruction"]))
+            if value is not None:
+                shown = "" if field.get("filled") else xml_escape(value)
+                field["filled"] = True
+                return f"{match[5]}{shown}{match[6]}"
+        return token
 
-    return _FIELD.sub(fill_one, xml)
+    return _FIELD_PARTS.sub(visit, xml)
+
+
+def _field_name(instruction: str) -> str:
+    """`DOCPROPERTY  classification \\* MERGEFORMAT` → "docproperty classification": the
+    instruction without its switches, in lower case (Word reads field names so)."""
+    return " ".join(instruction.split("\\")[0].split()).lower()
 
 
 # --- Pandoc's AST -------------------------------------------------------------------------------
@@ -339,6 +370,11 @@ def image(alt: str, data: bytes, kind: str, width: str | None = None) -> Inline:
     uri = f"data:{kind};base64,{base64.b64encode(data).decode('ascii')}"
     return {"t": "Image", "c": [["", [], [["width", width]] if width else []], text(alt),
                                 [uri, ""]]}
+
+
+def _unbroken(value: str) -> list[Inline]:
+    """A key figure's value on one line ("$50 billion", "50 млрд")."""
+    return text(value.replace(" ", "\u00a0"))
 
 
 def joined(parts: list[list[Inline]], separator: list[Inline]) -> list[Inline]:
@@ -1059,7 +1095,7 @@ class _Writer:
         blocks = [para(text(str(self.labels["key_figures"])), "Box Heading")]
         for figure in self.brief.key_figures:
             cite = self.inline(figure.cite) if figure.cite else []
-            value = [*text(figure.value), *([] if author_date else cite)]
+            value = [*_unbroken(figure.value), *([] if author_date else cite)]
             line = [span(value, "Key Figure Value"), {"t": "Space" if compact else "LineBreak"},
                     *self.inline(figure.label)]
             if figure.detail:
@@ -1073,7 +1109,7 @@ class _Writer:
         """The key figures as one sentence of facts (the briefing note's)."""
         facts = []
         for figure in self.brief.key_figures:
-            fact = [wrapped("Strong", text(figure.value)), {"t": "Space"},
+            fact = [wrapped("Strong", _unbroken(figure.value)), {"t": "Space"},
                     *self.inline(figure.label)]
             if figure.detail:
                 fact += [*text(" ("), *self.inline(figure.detail), *text(")")]

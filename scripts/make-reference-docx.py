@@ -219,6 +219,8 @@ def style_defs(look: Look, c: dict[str, str], text_width: int) -> list[StyleDef]
     line = 1.05 if look.tight else 1.15  # the text's line spacing
     body = spacing(0, look.body_pt * 0.6 * gap, line)
     right_tab = f'<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="{text_width}"/></w:tabs>'
+    # Pandoc's section numbers (the analyst edition) are followed by a tab: 1 cm, not 1.27.
+    number_tab = '<w:tabs><w:tab w:val="left" w:pos="567"/></w:tabs>'
     return [
         StyleDef("Normal", "Normal", None, "", fonts(SERIF) + size(look.body_pt)
                  + f'<w:color w:val="{ink}"/>'),
@@ -236,12 +238,13 @@ def style_defs(look: Look, c: dict[str, str], text_width: int) -> list[StyleDef]
         StyleDef("Date", "Date", "Normal", spacing(2, 12 * gap, 1.1),
                  fonts(SANS) + size(look.body_pt - 1.5) + f'<w:color w:val="{muted}"/>'),
         StyleDef("Heading1", "heading 1", "Normal",
-                 "<w:keepNext/><w:keepLines/>" + h1_rule + spacing(18 * gap, 6 * gap, 1.0)
+                 "<w:keepNext/><w:keepLines/>" + h1_rule + number_tab
+                 + spacing(18 * gap, 6 * gap, 1.0)
                  + '<w:outlineLvl w:val="0"/>',
                  fonts(SANS) + size(look.h1_pt) + "<w:b/>" + label
                  + f'<w:color w:val="{heading}"/>', next_style="BodyText"),
         StyleDef("Heading2", "heading 2", "Normal",
-                 "<w:keepNext/><w:keepLines/>" + spacing(12, 4, 1.0)
+                 "<w:keepNext/><w:keepLines/>" + number_tab + spacing(12, 4, 1.0)
                  + '<w:outlineLvl w:val="1"/>',
                  fonts(SANS) + size(look.h2_pt) + "<w:b/>" + f'<w:color w:val="{ink}"/>',
                  next_style="BodyText"),
