@@ -1,8 +1,9 @@
 """`--pdf-variant pdf/ua-1 | pdf/a-3u`: every built-in PDF style passes what a validator checks
-(tests/pdfcheck.py), on the example in English and another language and on a fixture that has
-what the example lacks (a PNG figure, a Markdown image, tables); the variant is recorded, the
-running header and footer are artifacts, builds repeat byte for byte, images without alt text
-are refused where they are written, and a style or an audience can ask for a variant.
+(tests/pdfcheck.py), on the example in English and another language, on the fixture brief and
+on a copy of it with what the example lacks (a PNG figure, a Markdown image, tables); the
+variant is recorded, the running header and footer are artifacts, builds repeat byte for byte,
+images without alt text are refused where they are written, and a style or an audience can ask
+for a variant.
 
 Each variant is built once for the module; the other tests build the small fixture."""
 
@@ -12,9 +13,9 @@ import io
 import shutil
 from pathlib import Path
 
+import pdfcheck
 import pikepdf
 import pytest
-from pdfcheck import PDFAID, PDFUAID, problems, xmp_values
 from pdfminer.pdfdevice import PDFDevice
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
@@ -78,9 +79,9 @@ def exhibits(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_variant(out: Path, exhibits: Path, variant: str) -> Path:
-    """One build of the example (in the variant's languages) and the exhibits fixture, in every
-    built-in PDF style."""
-    build(EXAMPLE, exhibits, "--pdf-variant", variant, "-o", out,
+    """One build of the example (in the variant's languages), the fixture brief and the
+    exhibits fixture, in every built-in PDF style."""
+    build(EXAMPLE, MINI, exhibits, "--pdf-variant", variant, "-o", out,
           *(arg for style in STYLES for arg in ("-s", style)),
           *(arg for language in LANGUAGES[variant] for arg in ("-l", language)))
     return out
@@ -105,26 +106,27 @@ def built(request: pytest.FixtureRequest, variant: str) -> Path:
 CASES = [(variant, EXAMPLE.name, edition(style, language))
          for variant, languages in LANGUAGES.items()
          for language in languages for style in STYLES] + [
-        (variant, "exhibits", f"{style}.pdf") for variant in LANGUAGES for style in STYLES]
+        (variant, brief, f"{style}.pdf") for variant in LANGUAGES
+        for brief in (MINI.name, "exhibits") for style in STYLES]
 
 
 @pytest.mark.parametrize(("variant", "brief", "name"), CASES,
                          ids=[f"{v}-{b}-{n}" for v, b, n in CASES])
 def test_every_style_passes_the_checks(request: pytest.FixtureRequest, variant: str, brief: str,
                                        name: str):
-    assert problems(built(request, variant) / brief / name, variant) == []
+    assert pdfcheck.problems(built(request, variant) / brief / name, variant) == []
 
 
 @pytest.mark.parametrize(("variant", "namespace", "claimed", "not_claimed"), [
-    ("pdf/ua-1", PDFUAID, {"part": "1"}, PDFAID),
-    ("pdf/a-3u", PDFAID, {"part": "3", "conformance": "U"}, PDFUAID),
+    ("pdf/ua-1", pdfcheck.PDFUAID, {"part": "1"}, pdfcheck.PDFAID),
+    ("pdf/a-3u", pdfcheck.PDFAID, {"part": "3", "conformance": "U"}, pdfcheck.PDFUAID),
 ], ids=["pdf/ua-1", "pdf/a-3u"])
 def test_the_variant_is_recorded_in_the_xmp_metadata(request: pytest.FixtureRequest,
                                                      variant: str, namespace: str,
                                                      claimed: dict[str, str], not_claimed: str):
     with pikepdf.open(built(request, variant) / EXAMPLE.name / "standard.pdf") as pdf:
-        assert xmp_values(pdf, namespace) == claimed
-        assert xmp_values(pdf, not_claimed) == {}
+        assert pdfcheck.xmp_values(pdf, namespace) == claimed
+        assert pdfcheck.xmp_values(pdf, not_claimed) == {}
         assert str(pdf.docinfo["/Title"]).startswith("Balancing Between Giants")
 
 
@@ -254,12 +256,12 @@ def test_a_style_asks_for_its_variant_and_the_option_overrides_it(tmp_path: Path
     styles = make_style(tmp_path / "styles", "pdf/ua-1")
     build(MINI, "-s", "house", "--templates", styles, "-o", tmp_path / "own")
     own = tmp_path / "own" / "mini" / "house.pdf"
-    assert problems(own, "pdf/ua-1") == []
+    assert pdfcheck.problems(own, "pdf/ua-1") == []
     build(MINI, "-s", "house", "--templates", styles, "--pdf-variant", "pdf/a-3u",
           "-o", tmp_path / "asked")
     with pikepdf.open(tmp_path / "asked" / "mini" / "house.pdf") as pdf:
-        assert xmp_values(pdf, PDFAID) == {"part": "3", "conformance": "U"}
-        assert xmp_values(pdf, PDFUAID) == {}
+        assert pdfcheck.xmp_values(pdf, pdfcheck.PDFAID) == {"part": "3", "conformance": "U"}
+        assert pdfcheck.xmp_values(pdf, pdfcheck.PDFUAID) == {}
 
 
 def test_an_audience_asks_for_its_variant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -268,7 +270,7 @@ def test_an_audience_asks_for_its_variant(tmp_path: Path, monkeypatch: pytest.Mo
         encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     build(MINI, "--audience", "archive", "-o", "out")
-    assert problems(tmp_path / "out" / "mini" / "memo.pdf", "pdf/a-3u") == []
+    assert pdfcheck.problems(tmp_path / "out" / "mini" / "memo.pdf", "pdf/a-3u") == []
 
 
 def test_a_bad_variant_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -283,3 +285,65 @@ def test_a_bad_variant_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     configured = invoke("build", MINI, "--audience", "archive", "-o", "out")
     assert configured.exit_code == 1 and "briefgen.toml" in configured.output
     assert not (tmp_path / "out").exists()
+
+
+def _first(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
+    return next(e for e in pdfcheck.structure_elements(pdf) if kind == e.S)
+
+
+def _without_headers(pdf: pikepdf.Pdf) -> None:
+    for cell in pdfcheck.structure_elements(pdf):
+        if cell.S == "/TD" and "/A" in cell:
+            del cell.A["/Headers"]
+
+
+def _orphan_heading(pdf: pikepdf.Pdf) -> None:
+    heading = _first(pdf, "/H1")
+    heading.P.K = pikepdf.Array([kid for kid in heading.P.K if kid.objgen != heading.objgen])
+
+
+def _type0(pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+    return next(font for font in pdfcheck.fonts(pdf) if font.Subtype == "/Type0")
+
+
+def _first_image(pdf: pikepdf.Pdf) -> pikepdf.Stream:
+    return next(item for item in pdf.objects
+                if isinstance(item, pikepdf.Stream) and item.get("/Subtype") == "/Image")
+
+
+#: A way to break a good PDF for each check, which must then find a problem.
+BREAKERS = {
+    pdfcheck.structure_tree: lambda pdf: delattr(pdf.Root, "StructTreeRoot"),
+    pdfcheck.marked: lambda pdf: setattr(pdf.Root.MarkInfo, "Marked", False),
+    pdfcheck.language: lambda pdf: setattr(pdf.Root, "Lang", pikepdf.String("")),
+    pdfcheck.displays_title: lambda pdf: delattr(pdf.Root, "ViewerPreferences"),
+    pdfcheck.titled: lambda pdf: delattr(pdf.Root, "Metadata"),
+    pdfcheck.ua_identification: lambda pdf: delattr(pdf.Root, "Metadata"),
+    pdfcheck.fonts_embedded: lambda pdf: delattr(
+        _type0(pdf).DescendantFonts[0].FontDescriptor, "FontFile2"),
+    pdfcheck.fonts_map_to_unicode: lambda pdf: delattr(_type0(pdf), "ToUnicode"),
+    pdfcheck.figures_have_alt: lambda pdf: delattr(_first(pdf, "/Figure"), "Alt"),
+    pdfcheck.table_headers: _without_headers,
+    pdfcheck.tab_order: lambda pdf: delattr(pdf.pages[0].obj, "Tabs"),
+    pdfcheck.links_described: lambda pdf: delattr(pdf.pages[0].obj.Annots[0], "Contents"),
+    pdfcheck.content_marked: lambda pdf: pdf.pages[0].contents_add(
+        pikepdf.Stream(pdf, b"0 0 1 1 re f"), prepend=True),
+    pdfcheck.parent_tree_in_structure: _orphan_heading,
+    pdfcheck.headings_in_order: lambda pdf: setattr(_first(pdf, "/H2"), "S",
+                                                    pikepdf.Name("/H4")),
+    pdfcheck.a3u_identification: lambda pdf: delattr(pdf.Root, "Metadata"),
+    pdfcheck.output_intent: lambda pdf: delattr(pdf.Root, "OutputIntents"),
+    pdfcheck.file_identifier: lambda pdf: delattr(pdf.trailer, "ID"),
+    pdfcheck.no_interpolation: lambda pdf: setattr(_first_image(pdf), "Interpolate", True),
+    pdfcheck.annotations_printable: lambda pdf: setattr(pdf.pages[0].obj.Annots[0], "F", 0),
+}
+
+
+@pytest.mark.parametrize("check", BREAKERS, ids=[check.__name__ for check in BREAKERS])
+def test_each_check_finds_what_it_looks_for(request: pytest.FixtureRequest, check):
+    """Each check passes on a variant PDF, and finds a problem once the PDF is broken its way."""
+    variant = "pdf/ua-1" if check in pdfcheck.CHECKS["pdf/ua-1"] else "pdf/a-3u"
+    with pikepdf.open(built(request, variant) / "exhibits" / "standard.pdf") as pdf:
+        assert check(pdf) == []
+        BREAKERS[check](pdf)
+        assert check(pdf) != []
