@@ -134,6 +134,7 @@ def reference_docx(name: str, base: dict[str, bytes]) -> bytes:
     parts["word/_rels/document.xml.rels"] = document_rels(base["word/_rels/document.xml.rels"])
     parts["[Content_Types].xml"] = content_types(base["[Content_Types].xml"])
     parts["docProps/core.xml"] = core_xml(name)
+    parts["docProps/custom.xml"] = custom_xml()
     return zipped(parts)
 
 
@@ -508,6 +509,22 @@ def core_xml(name: str) -> bytes:
         '<dcterms:created xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z</dcterms:created>'
         '<dcterms:modified xsi:type="dcterms:W3CDTF">1980-01-01T00:00:00Z</dcterms:modified>'
         "</cp:coreProperties>").encode()
+
+
+#: The custom properties briefgen writes for each brief (briefgen/docx.py `_properties`):
+#: present in the template too, so that Word lists them when a field is inserted by hand.
+PROPERTIES = ("classification", "series", "number", "version", "organization", "department")
+
+
+def custom_xml() -> bytes:
+    entries = "".join(
+        f'<property fmtid="{{D5CDD505-2E9C-101B-9397-08002B2CF9AE}}" pid="{pid}" '
+        f'name="{name}"><vt:lpwstr>{name.upper()}</vt:lpwstr></property>'
+        for pid, name in enumerate(PROPERTIES, start=2))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+            f'2006/docPropsVTypes">{entries}</Properties>').encode()
 
 
 def serialise(root: etree._Element) -> bytes:
