@@ -211,8 +211,10 @@ def watch(options: WatchOptions, report: Callable[[Event], None],
           stop: threading.Event) -> None:
     """Build, then rebuild after every settled save until `stop` is set; the rebuild under way
     when it is set is finished first. Problems in the briefs, styles or settings are reported
-    (`Failed`), never raised: the next save that fixes them rebuilds. An interruption
+    (`Failed`), never raised: the next save that fixes them rebuilds. Only a brief folder that
+    is not there (nothing to watch) is raised, before anything starts. An interruption
     (KeyboardInterrupt) stops the workers at once and removes what they left half-written."""
+    find_briefs(options.briefs)
     session = _Session(options)
     try:
         before = session.states()

@@ -96,14 +96,15 @@ class Watch:
 
 @pytest.fixture
 def watching(tmp_path: Path) -> Iterator[Callable[..., Watch]]:
-    """Starts `briefgen watch ARGS` in tmp_path and waits for its first build; kills whatever
-    is left running at the end."""
+    """Starts `briefgen watch ARGS` in tmp_path and waits for its first build (unless not
+    `ready`); kills whatever is left running at the end."""
     started: list[Watch] = []
 
-    def start(*args: str) -> Watch:
+    def start(*args: str, ready: bool = True) -> Watch:
         watch = Watch(list(args), tmp_path)
         started.append(watch)
-        watch.wait_for(r"^watching \d+ files")
+        if ready:
+            watch.wait_for(r"^watching \d+ files")
         return watch
 
     yield start
@@ -287,6 +288,13 @@ def test_a_file_missing_for_a_moment_during_a_save_is_rebuilt_without_an_error(
     watch.wait_for(line("memo.pdf", "1/1 page"), start)
     assert not [x for x in watch.since(start) if x.startswith("error")], watch.since(start)
     assert watch.stop() == 0
+
+
+def test_a_brief_folder_that_is_not_there_is_an_error_not_a_wait(
+        watching: Callable[..., Watch], tmp_path: Path) -> None:
+    watch = watching(str(tmp_path / "no-such-brief"), "-o", str(tmp_path / "out"), ready=False)
+    assert watch.ended() == 1
+    assert any("no-such-brief" in x and x.startswith("error") for x in watch.lines), watch.lines
 
 
 def test_a_change_is_built_only_once_two_polls_agree_on_it() -> None:
