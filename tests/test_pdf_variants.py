@@ -5,12 +5,15 @@ variant is recorded, the running header and footer are artifacts, builds repeat 
 images without alt text are refused where they are written, and a style or an audience can ask
 for a variant.
 
-Each variant is built once for the module; the other tests build the small fixture."""
+Each variant is built once for the run (`once_per_run`); the other tests build the small
+fixture."""
 
 from __future__ import annotations
 
 import io
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfcheck
@@ -87,15 +90,49 @@ def build_variant(out: Path, exhibits: Path, variant: str) -> Path:
     return out
 
 
-# One fixture per variant: a test process of `pytest -n` builds only the variants its tests use.
+def once_per_run(request: pytest.FixtureRequest, name: str, make: Callable[[Path], Path]) -> Path:
+    """The folder `make` fills, made once per test run: under `pytest -n` by the first test
+    process that asks, while the others wait for it (each would otherwise build it again)."""
+    factory = request.getfixturevalue("tmp_path_factory")
+    if not hasattr(request.config, "workerinput"):  # not under pytest-xdist
+        return make(factory.mktemp(name))
+    folder = factory.getbasetemp().parent / name  # shared by the run's test processes
+    outcome = folder.with_name(f"{name}.outcome")
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return _made_elsewhere(folder, outcome)
+    written = "failed"
+    try:
+        make(folder)
+        written = "built"
+    finally:
+        partial = outcome.with_suffix(".partial")
+        partial.write_text(written, encoding="utf-8")
+        partial.replace(outcome)  # whole, or not at all
+    return folder
+
+
+def _made_elsewhere(folder: Path, outcome: Path, seconds: float = 900) -> Path:
+    deadline = time.monotonic() + seconds
+    while not outcome.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{folder.name} was not built by another test process in {seconds:g} s")
+        time.sleep(0.2)
+    if outcome.read_text(encoding="utf-8") != "built":
+        pytest.fail(f"building {folder.name} failed in another test process (see its report)")
+    return folder
+
+
+# One fixture per variant: a test run builds only the variants its tests use.
 @pytest.fixture(scope="module")
-def ua_build(tmp_path_factory: pytest.TempPathFactory, exhibits: Path) -> Path:
-    return build_variant(tmp_path_factory.mktemp("ua"), exhibits, "pdf/ua-1")
+def ua_build(request: pytest.FixtureRequest, exhibits: Path) -> Path:
+    return once_per_run(request, "ua", lambda out: build_variant(out, exhibits, "pdf/ua-1"))
 
 
 @pytest.fixture(scope="module")
-def a_build(tmp_path_factory: pytest.TempPathFactory, exhibits: Path) -> Path:
-    return build_variant(tmp_path_factory.mktemp("a"), exhibits, "pdf/a-3u")
+def a_build(request: pytest.FixtureRequest, exhibits: Path) -> Path:
+    return once_per_run(request, "a", lambda out: build_variant(out, exhibits, "pdf/a-3u"))
 
 
 def built(request: pytest.FixtureRequest, variant: str) -> Path:
