@@ -505,3 +505,20 @@ def test_every_citation_mode_cites_in_word(mode: str, tmp_path: Path):
     assert listed[0].text.startswith("Author, A. Water and Power in the Syr Darya Basin")
     numbering = [p._p.pPr.numPr is not None for p in listed]
     assert all(numbering) if mode == "numbered" else not any(numbering)
+
+
+def test_pandoc_is_held_to_a_time_and_a_size(mini: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch):
+    args = ("build", mini, "-f", "docx", "-s", "standard", "-o", tmp_path, "--force",
+            "--render-timeout", "0", "--jobs", "1")
+    monkeypatch.setattr(word, "PANDOC_TIMEOUT", 0.001)
+    slow = invoke(*args)
+    assert slow.exit_code == 1 and "Traceback" not in slow.output
+    assert f"{mini / 'brief.md'} (format): Pandoc took longer than 0.001 s" in " ".join(
+        slow.output.split())
+    monkeypatch.setattr(word, "PANDOC_TIMEOUT", 120)
+    monkeypatch.setattr(word, "MAX_DOCX_BYTES", 1000)
+    large = invoke(*args)
+    assert large.exit_code == 1 and "Traceback" not in large.output
+    assert "bytes, over the limit of 1,000" in " ".join(large.output.split())
+    assert not (tmp_path / "mini" / "standard.docx").exists()  # nothing half-made is left
