@@ -9,7 +9,7 @@ OUT ?= output
 .PHONY: brief test system clean
 
 brief: $(VENV)/.installed
-	$(BIN)/briefgen build --latest --output $(OUT)
+	$(BIN)/briefgen build --latest -f pdf -f html -f docx --output $(OUT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

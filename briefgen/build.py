@@ -184,7 +184,7 @@ def plan(briefs: list[LoadedBrief], library: StyleLibrary, styles: list[str],
             continue
         for style in chosen:
             # A style makes only the formats it is designed for (the web style makes no PDF).
-            wanted = [f for f in formats or style.settings.formats if f in style.settings.formats]
+            wanted = [f for f in formats or default_formats(style) if f in style.settings.formats]
             jobs.extend(Job(brief, style, fmt) for fmt in wanted)
     if problems:
         raise BriefgenError(problems=list(dict.fromkeys(problems)))
@@ -206,6 +206,16 @@ def _audiences_without_editions(briefs: list[LoadedBrief], audiences: list[str],
                 hint="editions there are: " + ", ".join(sorted({b.brief.language
                                                                   for b in briefs}))))
     return problems
+
+
+#: Made only when asked for (`-f docx`): Word needs the optional Pandoc (briefgen[docx]), and
+#: an editor asks for a Word file; a reader is served by the PDF and the HTML.
+ON_REQUEST_FORMATS = ("docx",)
+
+
+def default_formats(style: Style) -> list[Format]:
+    """What a build without `--format` makes of a style: its formats but Word."""
+    return [f for f in style.settings.formats if f not in ON_REQUEST_FORMATS]
 
 
 OnDone = Callable[[Job, "Output | BriefgenError"], None]
