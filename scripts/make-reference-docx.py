@@ -280,22 +280,26 @@ def style_defs(look: Look, c: dict[str, str], text_width: int) -> list[StyleDef]
         StyleDef("BoxHeading", "Box Heading", "Normal", "<w:keepNext/>" + spacing(6 * gap, 3, 1.0),
                  fonts(SANS) + size(look.body_pt - 2) + "<w:b/><w:caps/>"
                  + f'<w:color w:val="{heading}"/>'),
+        # The key figures stay together, as one box.
         StyleDef("KeyFigure", "Key Figure", "Normal",
-                 box(fill, heading) + spacing(0, 0, 1.1) + "<w:keepLines/>",
+                 box(fill, heading) + spacing(0, 0, 1.1) + "<w:keepNext/><w:keepLines/>",
                  fonts(SANS) + size(look.body_pt - 1)),
         StyleDef("KeyFigureValue", "Key Figure Value", "DefaultParagraphFont", "",
                  fonts(SANS) + size(look.body_pt + 5) + "<w:b/>"
                  + f'<w:color w:val="{heading}"/>', kind="character"),
         StyleDef("DocumentDetails", "Document Details", "Normal", spacing(0, 12 * gap, 1.1),
                  fonts(SANS) + size(look.body_pt - 1.5) + f'<w:color w:val="{muted}"/>'),
-        StyleDef("DocumentField", "Document Field", "Normal",
-                 '<w:tabs><w:tab w:val="left" w:pos="2268"/></w:tabs><w:ind w:left="2268" '
-                 'w:hanging="2268"/>' + spacing(0, 2, 1.05),
+        StyleDef("DocumentField", "Document Field", "Normal",  # a block kept together
+                 '<w:keepNext/><w:tabs><w:tab w:val="left" w:pos="2268"/></w:tabs>'
+                 '<w:ind w:left="2268" w:hanging="2268"/>' + spacing(0, 2, 1.05),
                  fonts(SANS) + size(look.body_pt - 1)),
         StyleDef("FieldLabel", "Field Label", "DefaultParagraphFont", "",
                  "<w:b/><w:caps/>" + size(look.body_pt - 2.5) + f'<w:color w:val="{muted}"/>',
                  kind="character"),
-        StyleDef("Recommendation", "Recommendation", "Heading2", spacing(12 * gap, 3 * gap, 1.05),
+        # A list item: Word puts its number at the list's own tab, not at the heading's.
+        StyleDef("Recommendation", "Recommendation", "Heading2",
+                 '<w:tabs><w:tab w:val="clear" w:pos="567"/></w:tabs>'
+                 + spacing(12 * gap, 3 * gap, 1.05),
                  f'<w:color w:val="{heading}"/>', next_style="BodyText"),
         StyleDef("Details", "Details", "Normal", spacing(0, 4 * gap, 1.05),
                  fonts(SANS) + size(look.body_pt - 1.5) + f'<w:color w:val="{muted}"/>'),
