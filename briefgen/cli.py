@@ -459,7 +459,8 @@ def init(
 @app.command("help")
 def help_(
     topic: Annotated[str | None, typer.Argument(
-        help="content-format, languages, templates or security.", show_default=False)] = None,
+        help="A guide's name; without one, the list (content-format, templates, languages, "
+        "formats, accessibility, watch, security).", show_default=False)] = None,
 ) -> None:
     """Print one of briefgen's guides (or list them), as installed with briefgen."""
     from importlib import resources

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pdfcheck
 import pikepdf
 import pytest
 from pdfminer.pdfdevice import PDFDevice
@@ -25,6 +24,7 @@ from pdfminer.pdfpage import PDFPage
 from PIL import Image
 from typer.testing import CliRunner
 
+import pdfcheck
 from briefgen.cli import app
 from briefgen.content import load_brief
 from briefgen.pdf import lay_out
