@@ -368,11 +368,15 @@ def _unreadable(error: OSError) -> BriefgenError:
                          hint="if it was being saved, the next save rebuilds")
 
 
+#: Signals that stop the watch: Ctrl-C, `kill`, and the terminal closing.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 @contextmanager
 def stopped_by_signals() -> Iterator[threading.Event]:
-    """An event the first Ctrl-C (SIGINT) or SIGTERM sets, so that the rebuild under way ends
-    with its files, the cache and the manifest written before the watch stops; a second one
-    raises KeyboardInterrupt, to stop at once. The previous handlers come back afterwards."""
+    """An event the first of STOP_SIGNALS sets, so that the rebuild under way ends with its
+    files, the cache and the manifest written before the watch stops; a second one raises
+    KeyboardInterrupt, to stop at once. The previous handlers come back afterwards."""
     stop = threading.Event()
 
     def handle(signum: int, frame: object) -> None:
@@ -380,8 +384,7 @@ def stopped_by_signals() -> Iterator[threading.Event]:
             raise KeyboardInterrupt
         stop.set()
 
-    previous = {number: signal.signal(number, handle)
-                for number in (signal.SIGINT, signal.SIGTERM)}
+    previous = {number: signal.signal(number, handle) for number in STOP_SIGNALS}
     try:
         yield stop
     finally:

@@ -13,13 +13,17 @@ worker process:
 
 A worker that dies fails only its own output. Workers are forked, so they start with what the
 parent has imported and set up (unless forking is unsafe: `start_method`), and each pays for
-importing WeasyPrint once at most.
+importing WeasyPrint once at most. A worker outlives no parent: one killed (SIGKILL, or a
+terminal closed under it) cannot say goodbye, and its workers, each holding copies of the
+others' pipes, would never see the end of their input; so each checks every PARENT_CHECK_SECONDS
+while it waits, and ends when its parent is gone.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -35,6 +39,8 @@ from .errors import BriefgenError
 
 #: Seconds a worker gets after its alarm to stop by itself, before it is killed.
 GRACE_SECONDS = 3.0
+#: Seconds between a waiting worker's checks that its parent is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 #: Builds one job in a worker: (job, *args) → a result that can be pickled back.
 Task = Callable[..., Any]
@@ -85,11 +91,19 @@ class _Worker:
 
 def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
     """A worker's life: prepare once (import WeasyPrint, load styles), then build each job
-    sent until the parent closes the pipe."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    sent until the parent says it is done, closes the pipe or is gone."""
+    # Ctrl-C and a closed terminal reach every process of the terminal: the parent's to handle
+    # (`briefgen watch` finishes the build under way, then stops its workers).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler a forked worker inherits
+    parent = os.getppid()
     task = prepare()
     while True:
         try:
+            while not connection.poll(PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             message = connection.recv()
         except (EOFError, OSError):
             return

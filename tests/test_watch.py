@@ -244,7 +244,8 @@ def test_a_style_edit_rebuilds_only_that_styles_output_and_a_template_error_is_l
     assert watch.stop() == 0
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP],
+                         ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_a_signal_during_a_rebuild_lets_it_finish_then_stops_cleanly(
         watching: Callable[..., Watch], mini: Path, tmp_path: Path, signum: int) -> None:
     out = tmp_path / "out"
@@ -262,16 +263,28 @@ def test_a_signal_during_a_rebuild_lets_it_finish_then_stops_cleanly(
     manifest = (out / "manifest.json").read_text(encoding="utf-8")
     assert digest(out / "mini" / "memo.pdf") in manifest, "the manifest misses the rebuild"
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
-    for pid in workers:
-        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid), f"worker {pid} lives"
+    assert not [pid for pid in workers if _alive(pid)], "a worker outlived the watch"
 
 
-def _state(pid: int) -> str:
-    """A process's state letter (Z: a zombie, already ended)."""
+def test_the_workers_of_a_killed_watch_end_by_themselves(
+        watching: Callable[..., Watch], mini: Path, tmp_path: Path) -> None:
+    watch = watching(str(mini), *PDF_ARGS, "-o", str(tmp_path / "out"))
+    workers = watch.workers()
+    watch.process.kill()  # no handler runs: the workers are never told
+    watch.ended()
+    deadline = time.monotonic() + TIMEOUT
+    while [pid for pid in workers if _alive(pid)]:
+        if time.monotonic() > deadline:
+            pytest.fail("the workers of a killed watch kept running")
+        time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie has ended; only its parent has yet to reap it)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
-        return "Z"
+        return False
 
 
 def test_a_file_missing_for_a_moment_during_a_save_is_rebuilt_without_an_error(
