@@ -435,7 +435,7 @@ _fonts_registered: set[Path] = set()
 _fonts_lock = threading.Lock()
 
 
-def _register_fonts(folder: Path) -> None:
+def register_fonts(folder: Path) -> None:
     """Register a font folder with vl-convert once per process, so text is measured with the
     font it is drawn in (a title measured in a fallback font gets clipped)."""
     folder = Path(folder).resolve()
@@ -458,7 +458,7 @@ def draw_svg(spec: dict, style: ChartStyle, *, title: str,
 
 
 def _render(clean: dict, style: ChartStyle, title: str, description: str, key: str) -> str:
-    _register_fonts(style.font_dir)
+    register_fonts(style.font_dir)
     try:
         raw = vl_convert.vegalite_to_svg(_sized(clean, style), vl_version=VEGA_LITE_VERSION,
                                          config=style_config(style), allowed_base_urls=[],

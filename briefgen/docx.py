@@ -47,9 +47,9 @@ from . import __version__
 from .citations import Citation, find_citations
 from .content import LoadedBrief
 from .errors import BriefgenError
-from .exhibit_html import LABELS, _align, _cell
+from .exhibit_html import LABELS, cell_align, cell_text
 from .languages import Language, end_sentence, fill, language_for
-from .markdown import _citation_rule, _figure_ref_rule, plain_text
+from .markdown import citation_rule, figure_ref_rule, plain_text
 from .model import Action, Brief, Column, Figure, RecommendationGroup, Row, Scenario, Table, Topic
 from .references import Citer, format_reference
 from .render import SectionView, chart_drawer, ordered_sections
@@ -456,8 +456,8 @@ class _Markdown:
         self.md = MarkdownIt("commonmark", {"html": False, "typographer": True,
                                             "quotes": quotes}).enable(
             ["table", "strikethrough", "replacements", "smartquotes"])
-        self.md.inline.ruler.before("link", "citation", _citation_rule)
-        self.md.inline.ruler.before("link", "figure_ref", _figure_ref_rule)
+        self.md.inline.ruler.before("link", "citation", citation_rule)
+        self.md.inline.ruler.before("link", "figure_ref", figure_ref_rule)
 
     def blocks(self, source: str | None, shift: int = 1) -> list[Block]:
         """Paragraph-level Markdown, `#` headings moved down by `shift` (a section's body:
@@ -679,11 +679,11 @@ class _Exhibits:
 
 def data_table(rows: list[Row], columns: list[Column], language: Language) -> Block:
     """Rows as a Word table: a header row, numbers aligned and formatted as the HTML edition
-    does (its `_align` and `_cell`, so both print a number alike)."""
+    does (its `cell_align` and `cell_text`, so both print a number alike)."""
     shown = columns or [Column(name=name) for name in (rows[0] if rows else {})]
-    aligns = [_align(column, rows, language).removeprefix("align-") for column in shown]
+    aligns = [cell_align(column, rows, language).removeprefix("align-") for column in shown]
     head = [[text(column.title or column.name) for column in shown]]
-    body = [[text(_cell(row.get(column.name), column, language)) for column in shown]
+    body = [[text(cell_text(row.get(column.name), column, language)) for column in shown]
             for row in rows]
     return table_block(aligns, head, body)
 
@@ -789,14 +789,14 @@ class _Writer:
         at twice its size: Word shows PNG everywhere, SVG only in recent versions."""
         import vl_convert
 
-        from .charts import _register_fonts
+        from .charts import register_fonts
 
         rows = self.loaded.exhibits.rows.get(figure.id, [])
         svg, warnings = self._draw(figure, rows)
         self.warnings.extend(warnings)
         # A chart from the cache was not drawn in this process, so its fonts may not be
         # registered yet: without them the PNG would have no text.
-        _register_fonts(SHARED_DIR / "fonts")
+        register_fonts(SHARED_DIR / "fonts")
         return vl_convert.svg_to_png(svg, scale=2.0)
 
     def exhibit_sources(self, cite: str) -> list[Inline]:

@@ -164,20 +164,22 @@ def _data_table(rows: list[Row], columns: list[Column], language: Language) -> M
     if not rows:
         return Markup("")
     shown = columns or [Column(name=name) for name in rows[0]]
-    aligns = [_align(c, rows, language) for c in shown]  # once per column, not rows × columns
+    aligns = [cell_align(c, rows, language) for c in shown]  # once per column, not rows × columns
     head = Markup("").join(
         Markup('<th scope="col" class="{}">{}</th>').format(align, c.title or c.name)
         for c, align in zip(shown, aligns, strict=True))
     body = Markup("").join(
         Markup("<tr>{}</tr>").format(Markup("").join(
-            Markup('<td class="{}">{}</td>').format(align, _cell(row.get(c.name), c, language))
+            Markup('<td class="{}">{}</td>').format(align, cell_text(row.get(c.name), c, language))
             for c, align in zip(shown, aligns, strict=True)))
         for row in rows)
     return Markup('<table class="data-table"><thead><tr>{}</tr></thead><tbody>{}</tbody>'
                   "</table>").format(head, body)
 
 
-def _align(column: Column, rows: list[Row], language: Language) -> str:
+def cell_align(column: Column, rows: list[Row], language: Language) -> str:
+    """`align-right` for a column of numbers (as the language writes them), else as asked or
+    `align-left`: the Word edition aligns its tables by the same rule."""
     if column.align:
         return f"align-{column.align}"
     numeric = all(number(row.get(column.name), language.tag) is not None for row in rows
@@ -185,7 +187,7 @@ def _align(column: Column, rows: list[Row], language: Language) -> str:
     return "align-right" if numeric else "align-left"
 
 
-def _cell(value: object, column: Column, language: Language) -> str:
+def cell_text(value: object, column: Column, language: Language) -> str:
     """As written, unless the column asks for a number format: then as the brief's language
     writes numbers (1,416.5 or 1 416,5; 57% or 57 %)."""
     if value is None:

@@ -36,7 +36,7 @@ class ExhibitPlacer(Protocol):
         """The exhibits referred to since the last call, not drawn before."""
 
 
-def _figure_ref_rule(state: StateInline, silent: bool) -> bool:
+def figure_ref_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "@":
         return False
     match = FIGURE_REF_RE.match(state.src, state.pos)
@@ -52,7 +52,7 @@ def _figure_ref_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _citation_rule(state: StateInline, silent: bool) -> bool:
+def citation_rule(state: StateInline, silent: bool) -> bool:
     if state.src[state.pos] != "[":
         return False
     match = CITATION_GROUP_RE.match(state.src, state.pos)
@@ -90,8 +90,8 @@ class MarkdownRenderer:
             "commonmark",
             {"html": False, "typographer": True, "quotes": quotes},
         ).enable(["table", "strikethrough", "replacements", "smartquotes"])
-        self._md.inline.ruler.before("link", "citation", _citation_rule)
-        self._md.inline.ruler.before("link", "figure_ref", _figure_ref_rule)
+        self._md.inline.ruler.before("link", "citation", citation_rule)
+        self._md.inline.ruler.before("link", "figure_ref", figure_ref_rule)
         # markdown-it binds render rules to its renderer, so set them as plain attributes.
         rules = self._md.renderer.rules
         rules["citation"] = self._render_citation
