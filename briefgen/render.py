@@ -375,7 +375,8 @@ def translations(loaded: LoadedBrief, style: Style, target: Target) -> list[dict
     for language, edition in loaded.siblings:
         suffix = f".{edition}" if edition else ""
         found.append({"language": language, "name": autonym(language),
-                      "href": f"{style.name}{suffix}.{target}"})
+                      # "./": a style named "javascript:x" still links a file
+                      "href": f"./{style.name}{suffix}.{target}"})
     return sorted(found, key=lambda item: item["href"])
 
 

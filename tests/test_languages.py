@@ -229,14 +229,14 @@ def test_kazakh_text_is_ragged_right_where_no_hyphenation_dictionary_exists():
 def test_each_edition_links_the_others_with_hreflang(editions_build: tuple[Path, str]):
     folder, _ = editions_build
     html = (folder / "web.ru.html").read_text(encoding="utf-8")
-    assert '<link rel="alternate" hreflang="en" href="web.html">' in html
-    assert '<link rel="alternate" hreflang="kk" href="web.kk.html">' in html
+    assert '<link rel="alternate" hreflang="en" href="./web.html">' in html
+    assert '<link rel="alternate" hreflang="kk" href="./web.kk.html">' in html
     assert 'hreflang="ru"' not in html
     # And a reader sees them, each named in its own language.
-    assert '<a href="web.kk.html" hreflang="kk" lang="kk">Қазақ тілі</a>' in html
-    assert '<a href="web.html" hreflang="en" lang="en">English</a>' in html
+    assert '<a href="./web.kk.html" hreflang="kk" lang="kk">Қазақ тілі</a>' in html
+    assert '<a href="./web.html" hreflang="en" lang="en">English</a>' in html
     english = (folder / "standard.html").read_text(encoding="utf-8")
-    assert '<link rel="alternate" hreflang="ru" href="standard.ru.html">' in english
+    assert '<link rel="alternate" hreflang="ru" href="./standard.ru.html">' in english
 
 
 def test_the_manifest_records_each_outputs_language(editions_build: tuple[Path, str]):
@@ -597,3 +597,12 @@ def test_an_unknown_language_is_named_by_its_tag_in_the_switcher():
     from briefgen.languages import autonym
 
     assert [autonym(t) for t in ("ru", "kk", "tlh")] == ["Русский", "Қазақ тілі", "tlh"]
+
+
+def test_a_style_named_like_a_url_scheme_still_links_its_editions(tmp_path: Path):
+    write_style(tmp_path / "styles", "javascript:x", "extends: web\n")
+    result = invoke("build", EDITIONS, "-l", "ru", "-s", "javascript:x",
+                    "--templates", tmp_path / "styles", "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "editions" / "javascript:x.ru.html").read_text(encoding="utf-8")
+    assert 'href="./javascript:x.html" hreflang="en"' in html and "removed" not in result.output
