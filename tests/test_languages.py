@@ -248,7 +248,8 @@ def test_the_manifest_records_each_outputs_language(editions_build: tuple[Path, 
     assert languages["editions/web.kk.html"] == "kk"
 
 
-def test_language_picks_editions_and_latest_keeps_a_name_per_language(tmp_path: Path):
+def test_language_picks_editions_and_latest_keeps_a_name_per_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     content = tmp_path / "content"
     shutil.copytree(EDITIONS, content / "editions")
     out = tmp_path / "out"
@@ -260,30 +261,20 @@ def test_language_picks_editions_and_latest_keeps_a_name_per_language(tmp_path: 
     assert result.exit_code == 1 and "no edition in de" in result.output
     assert "editions there are: en, kk, ru" in result.output
 
-    import os
-    here = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        result = invoke("build", "--latest", "-s", "web", "-o", out)
-    finally:
-        os.chdir(here)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "--latest", "-s", "web", "-o", out)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (out / "latest").iterdir()) == ["web.html", "web.kk.html",
                                                                   "web.ru.html"]
 
 
-def test_an_audience_that_names_a_language_gets_only_that_edition(tmp_path: Path):
-    import os
-
+def test_an_audience_that_names_a_language_gets_only_that_edition(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
     (tmp_path / "briefgen.toml").write_text(
         '[audiences]\nminister_kz = { style = "memo", language = "kk" }\n', encoding="utf-8")
-    here = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        result = invoke("build", "-a", "minister_kz", "-o", "out")
-    finally:
-        os.chdir(here)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "-a", "minister_kz", "-o", "out")
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out" / "editions").iterdir()) == [
         "memo.kk.html", "memo.kk.pdf"]
@@ -534,18 +525,13 @@ def test_two_files_in_one_language_are_an_error_not_a_silent_overwrite(tmp_path:
         "brief.RU.md and brief.ru.md are both the 'ru' edition" in result.output
 
 
-def test_an_audience_whose_language_no_edition_has_is_an_error(tmp_path: Path):
-    import os
-
+def test_an_audience_whose_language_no_edition_has_is_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
     (tmp_path / "briefgen.toml").write_text(
         '[audiences]\nzz_people = { style = "memo", language = "zz" }\n', encoding="utf-8")
-    here = Path.cwd()
-    os.chdir(tmp_path)
-    try:
-        result = invoke("build", "-a", "zz_people", "-o", "out")
-    finally:
-        os.chdir(here)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", "-a", "zz_people", "-o", "out")
     assert result.exit_code == 1
     assert "audience 'zz_people' reads 'zz'" in result.output
     assert "editions there are: en, kk, ru" in result.output
