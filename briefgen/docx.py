@@ -148,7 +148,49 @@ def reference_docx(style: Style) -> Path | None:
                 raise BriefgenError(f"'{own.reference_docx}' is not a Word document (.docx)",
                                     file=folder / STYLE_FILE, field="reference_docx",
                                     hint="save the template from Word as a .docx file")
+            problem = _template_problem(path)
+            if problem:
+                raise BriefgenError(f"'{own.reference_docx}' {problem}", file=folder / STYLE_FILE,
+                                    field="reference_docx",
+                                    hint="a Word template gives styles, page and header; save "
+                                         "one without links, attached templates or INCLUDE "
+                                         "fields")
             return path
+    return None
+
+
+#: What a template may unpack to: a bomb of 900 MB in 930 KB must not reach Pandoc.
+MAX_TEMPLATE_UNPACKED = 50 * 1024 * 1024
+#: What in a template would make Word fetch or read something when the document opens or its
+#: fields update: a relationship to outside the file that is not a plain hyperlink (a remote
+#: attached template, a linked image or object), or a field that includes a file or a URL.
+_RELATIONSHIP = re.compile(rb"<Relationship\b[^>]*>", re.IGNORECASE)
+_FIELD_TEXT = re.compile(rb'w:instr\s*=\s*(?:"([^"]*)"|\'([^\']*)\')|<w:instrText\b[^>]*>([^<]*)<',
+                         re.IGNORECASE)
+_REACHING_FIELD = re.compile(rb"\b(?:INCLUDETEXT|INCLUDEPICTURE|INCLUDE|DDEAUTO|DDE|LINK|"
+                             rb"IMPORT)\b", re.IGNORECASE)
+
+
+def _reaches_outside(xml: bytes) -> bool:
+    external = any(b"External" in rel and b"/hyperlink" not in rel
+                   for rel in _RELATIONSHIP.findall(xml))
+    # A field's instruction may be split over runs ("INCLUDEPIC", "TURE"): joined as Word does.
+    fields = b"".join(b"".join(pieces) for pieces in _FIELD_TEXT.findall(xml))
+    return external or b"attachedTemplate" in xml or bool(_REACHING_FIELD.search(fields))
+
+
+def _template_problem(path: Path) -> str | None:
+    """Why a style's Word template cannot be used, or None. Pandoc copies its settings,
+    header and footer into every Word edition, so they are held to what a brief is."""
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+        if sum(part.file_size for part in parts) > MAX_TEMPLATE_UNPACKED:
+            return f"unpacks to more than {MAX_TEMPLATE_UNPACKED // 2**20} MB"
+        for part in parts:
+            if part.filename.endswith((".xml", ".rels")) and _reaches_outside(
+                    archive.read(part)):
+                return (f"reaches outside itself ({part.filename} has an external link, an "
+                        "attached template or an INCLUDE field)")
     return None
 
 

