@@ -268,13 +268,21 @@ def test_language_picks_editions_and_latest_keeps_a_name_per_language(
                                                                   "web.ru.html"]
 
 
+def build_for_audience(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
+                       setting: str):
+    """`briefgen build -a NAME` in a project of the three-language fixture whose
+    briefgen.toml gives the audience `NAME = SETTING`."""
+    shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
+    (tmp_path / "briefgen.toml").write_text(f"[audiences]\n{name} = {setting}\n",
+                                            encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return invoke("build", "-a", name, "-o", "out")
+
+
 def test_an_audience_that_names_a_language_gets_only_that_edition(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
-    (tmp_path / "briefgen.toml").write_text(
-        '[audiences]\nminister_kz = { style = "memo", language = "kk" }\n', encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = invoke("build", "-a", "minister_kz", "-o", "out")
+    result = build_for_audience(tmp_path, monkeypatch, "minister_kz",
+                                '{ style = "memo", language = "kk" }')
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "out" / "editions").iterdir()) == [
         "memo.kk.html", "memo.kk.pdf"]
@@ -527,11 +535,8 @@ def test_two_files_in_one_language_are_an_error_not_a_silent_overwrite(tmp_path:
 
 def test_an_audience_whose_language_no_edition_has_is_an_error(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    shutil.copytree(EDITIONS, tmp_path / "content" / "editions")
-    (tmp_path / "briefgen.toml").write_text(
-        '[audiences]\nzz_people = { style = "memo", language = "zz" }\n', encoding="utf-8")
-    monkeypatch.chdir(tmp_path)
-    result = invoke("build", "-a", "zz_people", "-o", "out")
+    result = build_for_audience(tmp_path, monkeypatch, "zz_people",
+                                '{ style = "memo", language = "zz" }')
     assert result.exit_code == 1
     assert "audience 'zz_people' reads 'zz'" in result.output
     assert "editions there are: en, kk, ru" in result.output
