@@ -28,6 +28,7 @@ Nothing here prints: every outcome is an event passed to the caller (the CLI pri
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import threading
@@ -62,22 +63,90 @@ CONTENT_DIR = Path("content")
 FileStates = dict[str, tuple[int, int, int]]
 
 
+#: Folders below a root that `walk` enters, at most: a brief's folders nest a few levels, and
+#: each level holds a file descriptor open while it is walked.
+MAX_WALK_DEPTH = 32
+#: The real folder each root given to `walk` resolved to when it was first walked, by the
+#: root's absolute path as given: kept for the life of the process (a watch's or a preview's
+#: few roots).
+_PINNED_ROOTS: dict[str, str] = {}
+#: A folder opened from its parent's descriptor, refused if it is a symlink (ELOOP) or no folder.
+_OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
 def walk(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
-    """Files under `root`, at most MAX_WATCHED_FILES, leaving out hidden and cache folders,
-    the folders `skip` names (the output folder, if it is inside), and editors' swap, lock and
-    backup files (`.brief.md.swp`, `#brief.md#`, `brief.md~`), which change as one types."""
+    """Files under `root`, leaving out hidden and cache folders, the folders `skip` names (the
+    output folder, if it is inside), and editors' swap, lock and backup files
+    (`.brief.md.swp`, `#brief.md#`, `brief.md~`), which change as one types; spelled under
+    `root` as given (as the loader spells a brief's files).
+
+    Nothing outside the root is listed. A symlinked folder is never followed: each folder is
+    opened from its parent's descriptor with O_NOFOLLOW, so one swapped for a link between
+    being listed and being entered is refused too. A symlinked file is listed only when its
+    target resolves inside the root. The root itself may be a link (a brief folder linked into
+    a project): it is resolved the first time it is walked and that real folder is pinned; if
+    it later resolves anywhere else (swapped mid-watch for a link to /etc or $HOME, or re-pointed),
+    nothing is listed under it until it resolves back.
+
+    The work is bounded: at most MAX_WATCHED_FILES entries are read (files, folders, whatever
+    is skipped), and folders are entered at most MAX_WALK_DEPTH levels deep."""
+    named = os.path.abspath(root)
+    real = os.path.realpath(named)
+    if _PINNED_ROOTS.setdefault(named, real) != real:
+        return
+    try:
+        top = os.open(real, _OPEN_FOLDER)
+    except OSError:  # not there, not a folder, or swapped for a link since it was resolved
+        return
     skipped = {os.path.realpath(path) for path in skip}
-    count = 0
-    for current, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS
-                   and not (skipped and os.path.realpath(os.path.join(current, d)) in skipped)]
-        for name in names:
-            if name.startswith((".", "#")) or name.endswith("~"):
+    budget = [MAX_WATCHED_FILES]
+    yield from _walk_folder(top, real, Path(root), real, skipped, budget, 0)
+
+
+def _walk_folder(fd: int, real: str, spelled: Path, real_root: str, skipped: set[str],
+                 budget: list[int], depth: int) -> Iterator[Path]:
+    """The files of the folder open as `fd` (closed when done), then its subfolders'; `budget`
+    is how many more entries may be read."""
+    try:
+        with os.scandir(fd) as listing:
+            entries = sorted(itertools.islice(listing, max(budget[0], 0)),
+                             key=lambda entry: entry.name)
+        budget[0] -= len(entries)
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if (not name.startswith(".") and name not in SKIPPED_DIRS
+                            and os.path.join(real, name) not in skipped):
+                        folders.append(name)
+                elif name.startswith((".", "#")) or name.endswith("~"):
+                    continue
+                elif entry.is_file(follow_symlinks=False) or (
+                        entry.is_symlink() and _file_inside(os.path.join(real, name), real_root)):
+                    yield spelled / name
+            except OSError:  # gone since it was listed
                 continue
-            yield Path(current, name)
-            count += 1
-            if count >= MAX_WATCHED_FILES:
+        if depth >= MAX_WALK_DEPTH:
+            return
+        for name in folders:
+            if budget[0] <= 0:
                 return
+            try:
+                child = os.open(name, _OPEN_FOLDER, dir_fd=fd)
+            except OSError:  # gone, or swapped for a link since it was listed
+                continue
+            yield from _walk_folder(child, os.path.join(real, name), spelled / name, real_root,
+                                    skipped, budget, depth + 1)
+    finally:
+        os.close(fd)
+
+
+def _file_inside(link: str, real_root: str) -> bool:
+    """Whether a symlink's target, followed to the end, is inside the root and no folder (a
+    dangling link counts by where it points: the file may yet be saved there)."""
+    target = Path(os.path.realpath(link))
+    return target.is_relative_to(real_root) and not target.is_dir()
 
 
 def file_states(paths: Iterable[Path]) -> FileStates:
