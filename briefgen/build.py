@@ -24,10 +24,11 @@ from .cache import BuildCache, FileHashes, display_name, input_hashes, output_ke
 from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
+from .layout import LaidOutFile, LayoutRequest, lay_out_within_time, layout_pool, too_slow
 from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, Limits
 from .render import render_html
 from .styles import Format, Style, StyleLibrary
-from .workers import OutOfTime, WorkerPool, alarm
+from .workers import OutOfTime, WorkerPool, alarm, wait_for_any
 
 MANIFEST = "manifest.json"
 
@@ -226,12 +227,14 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         allowed_hosts: tuple[str, ...] = (), timeout: float = DEFAULT_TIMEOUT,
         allow_scripts: bool = False, only_these: bool = False,
         pdf_variant: str | None = None, on_done: OnDone | None = None,
-        pool: WorkerPool | None = None) -> BuildReport:
-    """Build every job whose inputs changed (all of them with `force`), in `workers` processes.
+        pool: Workers | None = None, layout: WorkerPool | None = None) -> BuildReport:
+    """Build every job whose inputs changed (all of them with `force`), at most `workers` at
+    a time, in worker processes (see `Workers`).
 
-    `pool`, from `worker_pool` with the same library and timeout, is used instead of starting
-    workers for this build, and left open: `briefgen watch` keeps its workers warm across
-    rebuilds.
+    `pool`, made with the same timeout, is used instead of starting workers for this build,
+    and left open: `briefgen watch` keeps its workers warm across rebuilds. `layout`, from
+    `layout.layout_pool` and started early by the caller, becomes this build's layout
+    workers (closed with the build's).
 
     The manifest keeps the entries of outputs this build did not plan, unless `only_these`
     (a shard's folder must list exactly its own part, or a merge would see stale copies).
@@ -269,8 +272,14 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
             on_done(job, result)
 
     if pool is not None or limits.timeout > 0 or workers > 1:
-        if pending:
-            _build_in_workers(pending, library, out_dir, limits, workers, finished, pool)
+        own = pool is None
+        pool = pool or Workers(workers, limits.timeout, layout)
+        try:
+            if pending:
+                _build_in_workers(pending, library, out_dir, limits, pool, finished)
+        finally:
+            if own:
+                pool.close()
     else:  # no time limit, one process: built here, where --debug shows a traceback
         for job in pending:
             finished(job, _build_or_error(job, library, out_dir, limits))
@@ -299,97 +308,184 @@ def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, s
 
 def _build_or_error(job: Job, library: StyleLibrary, out_dir: Path,
                     limits: Limits) -> Output | BriefgenError:
+    """Both stages in this process, one after the other."""
+    made = _render_or_error(job, library, out_dir, limits)
+    if not isinstance(made, LayoutRequest):
+        return made
+    return _laid_out_output(job, made, lay_out_within_time(made))
+
+
+def _render_or_error(job: Job, library: StyleLibrary, out_dir: Path,
+                     limits: Limits) -> Output | LayoutRequest | BriefgenError:
+    """The render stage, within the output's time limit: an HTML or Word file is written and
+    done; a PDF leaves it as the request for its layout, with the time that is left."""
     started = time.perf_counter()
     try:
         with alarm(limits.timeout) as timer:
-            made = _make(job, library, limits)
+            made = _render(job, library, out_dir, limits)
     except BriefgenError as error:
         return error
     except OutOfTime:
-        return _too_slow(job, limits.timeout)
+        return too_slow(job.label(), limits.timeout)
     if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
-        return _too_slow(job, limits.timeout)
+        return too_slow(job.label(), limits.timeout)
+    seconds = time.perf_counter() - started
+    if isinstance(made, LayoutRequest):
+        made.rendered_in = seconds
+        # 0 is no limit: what is left must not become it.
+        made.timeout = max(limits.timeout - seconds, 0.001) if limits.timeout > 0 else 0.0
+        return made
     output = _write(job, out_dir, made)
-    output.seconds = time.perf_counter() - started
+    output.seconds = seconds
     return output
 
 
-def _too_slow(job: Job, seconds: float) -> BriefgenError:
-    return BriefgenError(f"{job.label()} took longer than {seconds:g} s to render; stopped",
-                         field="render time",
-                         hint="look for a loop in the style's template or a very complex "
-                              "image, or raise --render-timeout")
-
-
-def _prepare_worker(user_dirs: list[Path]) -> Callable[..., Output | BriefgenError]:
-    """Runs once in each worker: WeasyPrint is imported before the first PDF is asked for."""
+def _prepare_render_worker(user_dirs: list[Path]) -> Callable[..., Any]:
+    """Runs once in each render worker: the user's styles, looked up once."""
     library = StyleLibrary(user_dirs)
-    from . import pdf  # noqa: F401
 
-    def build(job: Job, out_dir: Path, limits: Limits) -> Output | BriefgenError:
-        return _build_or_error(job, library, out_dir, limits)
+    def render(job: Job, out_dir: Path, limits: Limits) -> Output | LayoutRequest | BriefgenError:
+        return _render_or_error(job, library, out_dir, limits)
 
-    return build
+    return render
 
 
-def worker_pool(library: StyleLibrary, workers: int, timeout: float) -> WorkerPool:
-    """Up to `workers` processes that build jobs of `library`'s styles, each stopped after
-    `timeout` seconds; each imports WeasyPrint once, when it starts."""
-    return WorkerPool(workers, functools.partial(_prepare_worker, library.user_dirs), timeout)
+class Workers:
+    """The worker processes a build makes its outputs in, at most `size` outputs at a time
+    whichever stage they are in.
+
+    Render workers are forked once the briefs are loaded (they have the renderer imported,
+    and the user's styles looked up: a new pool when those folders change). Layout workers
+    import WeasyPrint when they start, which may be long before (see `briefgen.layout`): a
+    PDF's rendering and the import of what lays it out then overlap. `briefgen watch` keeps
+    one `Workers` across rebuilds; a build closes its own."""
+
+    def __init__(self, size: int, timeout: float, layout: WorkerPool | None = None) -> None:
+        self.size = size
+        self.timeout = timeout
+        self._layout = layout
+        self._render: WorkerPool | None = None
+        self._render_dirs: list[Path] = []
+
+    def layout_pool(self) -> WorkerPool:
+        if self._layout is None:
+            self._layout = layout_pool(self.size)
+        return self._layout
+
+    def render_pool(self, library: StyleLibrary) -> WorkerPool:
+        if self._render is None or library.user_dirs != self._render_dirs:
+            if self._render is not None:
+                self._render.close()
+            self._render = WorkerPool(self.size, functools.partial(
+                _prepare_render_worker, library.user_dirs), self.timeout)
+            self._render_dirs = library.user_dirs
+        return self._render
+
+    def close(self) -> None:
+        for pool in (self._render, self._layout):
+            if pool is not None:
+                pool.close()
+        self._render = self._layout = None
 
 
 def _build_in_workers(jobs: list[Job], library: StyleLibrary, out_dir: Path, limits: Limits,
-                      workers: int, finished: Callable[[Job, Output | BriefgenError], None],
-                      pool: WorkerPool | None = None) -> None:
+                      workers: Workers,
+                      finished: Callable[[Job, Output | BriefgenError], None]) -> None:
+    """Render every job, then lay out the PDFs, never more than `workers.size` at a time.
+
+    A rendered PDF is laid out before another job is rendered, so the layout workers (the
+    longest stage) are never left idle while there is a document for them. An interruption
+    closes the workers: they may be in the middle of a job."""
     # Longest first (PDFs, the longest styles by page budget), so the pool is not left waiting
     # on one big document at the end.
-    ordered = sorted(jobs, key=lambda job: (job.format != "pdf",
-                                            -(job.style.settings.budgets.max_pages or 0)))
-    kept = pool is not None
-    pool = pool or worker_pool(library, min(workers, len(jobs)), limits.timeout)
-    pool.run(ordered, (out_dir, limits), finished, lambda job: _too_slow(job, limits.timeout),
-             keep_open=kept)
+    queue = sorted(jobs, key=lambda job: (job.format != "pdf",
+                                          -(job.style.settings.budgets.max_pages or 0)))
+    render = workers.render_pool(library)
+    layout = workers.layout_pool() if any(job.format == "pdf" for job in jobs) else None
+    pools = [pool for pool in (render, layout) if pool is not None]
+    waiting: list[LayoutRequest] = []  # rendered PDFs, in the order they came
+    job_of: dict[int, Job] = {}  # a layout worker is sent the request alone, not the job
+
+    def rendered(job: Job, result: Output | LayoutRequest | BriefgenError) -> None:
+        if isinstance(result, LayoutRequest):
+            job_of[id(result)] = job
+            waiting.append(result)
+        else:
+            finished(job, result)
+
+    def laid_out(request: LayoutRequest, result: LaidOutFile | BriefgenError) -> None:
+        job = job_of.pop(id(request))
+        finished(job, _laid_out_output(job, request, result))
+
+    def busy() -> int:
+        return sum(len(pool.busy()) for pool in pools)
+
+    try:
+        while queue or waiting or busy():
+            while busy() < workers.size and (waiting or queue):
+                if waiting and layout is not None:
+                    request = waiting.pop(0)
+                    layout.start(request, (), request.timeout)
+                else:
+                    render.start(queue.pop(0), (out_dir, limits))
+            ready = wait_for_any(pools)
+            render.collect(ready, rendered, lambda job: too_slow(job.label(), limits.timeout))
+            if layout is not None:
+                layout.collect(ready, laid_out,
+                               lambda request: too_slow(request.label, limits.timeout))
+    except BaseException:
+        workers.close()
+        raise
+
+
+def _laid_out_output(job: Job, request: LayoutRequest,
+                     result: LaidOutFile | BriefgenError) -> Output | BriefgenError:
+    """The output the layout stage made, held to the style's page budget: over it, an error
+    (nothing was written) or, with --allow-overflow, a warning naming what to cut."""
+    if isinstance(result, BriefgenError):
+        return result
+    limit = job.style.settings.budgets.max_pages
+    overflow = (overflow_message(job, result.pages, limit)
+                if limit and result.pages > limit else None)
+    if not result.written:
+        return BriefgenError(overflow or f"{job.label()} was not written",
+                             file=job.brief.files[0], field="style budget",
+                             hint="shorten those sections, or pass --allow-overflow")
+    return Output(job, request.target, result.pages, result.size, result.sha256,
+                  [*result.warnings, *([overflow] if overflow else [])], reads=result.reads,
+                  seconds=request.rendered_in + result.seconds)
 
 
 @dataclass
 class _Made:
-    """An output's bytes, made but not yet written."""
+    """An HTML or Word file's bytes, made but not yet written."""
 
     data: bytes
-    pages: int | None
     warnings: list[str]
     reads: dict[Path, str]
 
 
-def _make(job: Job, library: StyleLibrary, limits: Limits) -> _Made:
+def _render(job: Job, library: StyleLibrary, out_dir: Path,
+            limits: Limits) -> _Made | LayoutRequest:
     if job.format == "docx":
         from .docx import write_docx  # Pandoc (briefgen[docx]) only for builds that make Word
 
         made = write_docx(job.brief, job.style)
-        return _Made(made.data, None, made.warnings, made.reads)
+        return _Made(made.data, made.warnings, made.reads)
     rendered = render_html(job.brief, job.style, library, job.format, limits.allowed_hosts,
                            limits.allow_scripts)
     if job.format == "html":
-        return _Made(rendered.html.encode("utf-8"), None, rendered.warnings, rendered.reads)
-    from .pdf import lay_out  # WeasyPrint loads slowly: only builds that make PDFs pay
-
-    laid_out = lay_out(rendered, limits.max_pages)
-    pages = laid_out.page_count
-    limit = job.style.settings.budgets.max_pages
-    overflow = overflow_message(job, pages, limit) if limit and pages > limit else None
-    if overflow and not limits.allow_overflow:
-        raise BriefgenError(overflow, file=job.brief.files[0], field="style budget",
-                            hint="shorten those sections, or pass --allow-overflow")
-    data = laid_out.pdf_bytes(limits.pdf_variant or job.style.settings.pdf_variant)
-    # Read after writing: some refusals (attachments, images inside SVG) happen only then.
-    reads = {**rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
-    return _Made(data, pages, [*laid_out.warnings, *([overflow] if overflow else [])], reads)
+        return _Made(rendered.html.encode("utf-8"), rendered.warnings, rendered.reads)
+    return LayoutRequest(rendered, job.target(out_dir), job.label(), limits.max_pages,
+                         limits.pdf_variant or job.style.settings.pdf_variant,
+                         job.style.settings.budgets.max_pages, limits.allow_overflow,
+                         limits.timeout, limits.timeout)
 
 
 def _write(job: Job, out_dir: Path, made: _Made) -> Output:
     target = job.target(out_dir)
     write_atomically(target, made.data)
-    return Output(job, target, made.pages, len(made.data),
+    return Output(job, target, None, len(made.data),
                   hashlib.sha256(made.data).hexdigest(), made.warnings, reads=made.reads)
 
 

@@ -180,62 +180,85 @@ def build(
 ) -> None:
     """Build briefs into PDF and HTML under OUTPUT/<brief>/<style>.<format> (an edition in
     another language: <style>.<language>.<format>)."""
-    from . import build as builder
-    from .config import load_project_config
-    from .content import find_briefs, load_briefs
-    from .safety import parse_allowed_hosts
-
     formats = _formats(format)
-    hosts = parse_allowed_hosts(allow_remote or [])
-    project = load_project_config()
-    library = _library(templates)
-    loaded = load_briefs(find_briefs(briefs or []))
-    if latest:
-        loaded = builder.select_latest(loaded)
-    if language:
-        loaded = builder.editions_in(loaded, language)
-    planned = builder.plan(loaded, library, style or [], audience or [], formats,
-                           project.audiences)
-    if shard is not None:
-        from .shards import Shard, select_shard
+    workers = jobs or os.cpu_count() or 1
+    # Before importing the rest of briefgen: the first layout worker imports WeasyPrint
+    # while this process reads, checks and renders (see briefgen.layout).
+    with _early_layout_worker(formats, workers, render_timeout) as layout:
+        from . import build as builder
+        from .config import load_project_config
+        from .content import find_briefs, load_briefs
+        from .safety import parse_allowed_hosts
 
-        planned = select_shard(planned, Shard.parse(shard), output)
+        hosts = parse_allowed_hosts(allow_remote or [])
+        project = load_project_config()
+        library = _library(templates)
+        loaded = load_briefs(find_briefs(briefs or []))
+        if latest:
+            loaded = builder.select_latest(loaded)
+        if language:
+            loaded = builder.editions_in(loaded, language)
+        planned = builder.plan(loaded, library, style or [], audience or [], formats,
+                               project.audiences)
+        if shard is not None:
+            from .shards import Shard, select_shard
 
-    def report_one(job: Any, result: Any) -> None:
-        if isinstance(result, builder.Output):
-            pages = f", {result.pages} page{'s' * (result.pages != 1)}" if result.pages else ""
-            state = " [dim](unchanged)[/]" if result.cached else ""
-            out.print(f"[green]✓[/] {escape(str(result.path))}{pages}{state}")
-            for warning in result.warnings:
-                err.print(f"  [yellow]warning[/] {escape(warning)}")
-        else:
-            err.print(f"[red]✗[/] {escape(job.label())}")
-            print_problems(result)
+            planned = select_shard(planned, Shard.parse(shard), output)
 
-    with _progress(len(planned)) as advance:
-        def on_done(job: Any, result: Any) -> None:
-            report_one(job, result)
-            advance()
+        def report_one(job: Any, result: Any) -> None:
+            if isinstance(result, builder.Output):
+                pages = (f", {result.pages} page{'s' * (result.pages != 1)}" if result.pages
+                         else "")
+                state = " [dim](unchanged)[/]" if result.cached else ""
+                out.print(f"[green]✓[/] {escape(str(result.path))}{pages}{state}")
+                for warning in result.warnings:
+                    err.print(f"  [yellow]warning[/] {escape(warning)}")
+            else:
+                err.print(f"[red]✗[/] {escape(job.label())}")
+                print_problems(result)
 
-        report = builder.run(planned, library, output, allow_overflow=allow_overflow,
-                             force=force, workers=jobs or os.cpu_count() or 1,
-                             max_pages=max_pages, allowed_hosts=hosts,
-                             timeout=render_timeout,
-                             allow_scripts=project.allow_scripts,
-                             pdf_variant=_pdf_variant(pdf_variant),
-                             only_these=shard is not None, on_done=on_done)
-    if latest:
-        builder.publish_latest(report, loaded[0], output)
-    written = len(report.built)
-    unchanged = len(report.outputs) - written
-    summary = (f"wrote {written} file{'s' * (written != 1)} for {_counted(loaded)} into "
-               f"{escape(str(output))}/"
-               + (f" ({unchanged} unchanged)" if unchanged else "")
-               + (f"; copied to {escape(str(output))}/latest/" if latest else ""))
-    if report.failures:
-        err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
-        raise typer.Exit(1)
-    out.print(summary)
+        with _progress(len(planned)) as advance:
+            def on_done(job: Any, result: Any) -> None:
+                report_one(job, result)
+                advance()
+
+            report = builder.run(planned, library, output, allow_overflow=allow_overflow,
+                                 force=force, workers=workers,
+                                 max_pages=max_pages, allowed_hosts=hosts,
+                                 timeout=render_timeout,
+                                 allow_scripts=project.allow_scripts,
+                                 pdf_variant=_pdf_variant(pdf_variant),
+                                 only_these=shard is not None, on_done=on_done, layout=layout)
+        if latest:
+            builder.publish_latest(report, loaded[0], output)
+        written = len(report.built)
+        unchanged = len(report.outputs) - written
+        summary = (f"wrote {written} file{'s' * (written != 1)} for {_counted(loaded)} into "
+                   f"{escape(str(output))}/"
+                   + (f" ({unchanged} unchanged)" if unchanged else "")
+                   + (f"; copied to {escape(str(output))}/latest/" if latest else ""))
+        if report.failures:
+            err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
+            raise typer.Exit(1)
+        out.print(summary)
+
+
+@contextmanager
+def _early_layout_worker(formats: list[Any], workers: int, timeout: float) -> Iterator[Any]:
+    """A layout pool with a worker started (by `briefgen.entry` if it could), if the build may
+    make PDFs in workers (one worker and no time limit builds in this process); closed after
+    the build."""
+    from .layout import claim_early_worker, close_early_worker, may_lay_out
+
+    if not may_lay_out(formats) or (workers == 1 and timeout <= 0):
+        close_early_worker()
+        yield None
+        return
+    pool = claim_early_worker(workers)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @app.command()

@@ -36,8 +36,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, url_join
 
 from . import safety
 from .errors import BriefgenError, Problem
+from .layout import Rendered
 from .limits import DEFAULT_MAX_PAGES
-from .render import Rendered
 from .safety import (
     REMOTE_SCHEMES,
     RemoteRefused,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -23,6 +23,7 @@ from .errors import BriefgenError, Problem
 from .exhibit_html import DrawChart, Exhibits
 from .exhibits import number
 from .languages import Language, autonym, english, language_for
+from .layout import Rendered
 from .markdown import MarkdownRenderer, plain_text
 from .model import SECTION_KEYS, Brief, Chart, ExtraSection, Figure, Row
 from .references import Citer
@@ -57,26 +58,6 @@ class SectionView:
     @property
     def anchor(self) -> str:
         return self.key.replace("_", "-")
-
-
-@dataclass
-class Rendered:
-    """An HTML document and what WeasyPrint needs to lay it out."""
-
-    html: str
-    base_url: Path
-    #: CSS files and the `@page` rules of `page:` settings, in cascade order.
-    stylesheets: list[Path | str]
-    roots: list[Path]
-    warnings: list[str] = field(default_factory=list)
-    #: Files of the brief's folder that rendering read (embedded images): real path → sha256.
-    #: They belong to the output's inputs as much as the brief does.
-    reads: dict[Path, str] = field(default_factory=dict)
-    #: Hosts the build may fetch from (`--allow-remote`); pass the same to `pdf.lay_out`.
-    allowed_hosts: tuple[str, ...] = ()
-    #: Where the brief's Markdown shows an image without alt text: a PDF/UA document refuses
-    #: them, any other output shows them.
-    unlabelled_images: list[Problem] = field(default_factory=list)
 
 
 def ordered_sections(brief: Brief, settings: StyleSettings,

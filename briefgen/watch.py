@@ -3,7 +3,7 @@
 A cold `briefgen build` spends about a second starting Python and importing WeasyPrint before
 it lays out a single page; for the print styles the page is what the writer needs to see (the
 memo's one-page limit, where pages break). The watch pays that once. It builds, then keeps its
-workers (`build.worker_pool`: WeasyPrint imported, fonts loaded) alive across rebuilds, and on
+workers (`build.Workers`: WeasyPrint imported, fonts loaded) alive across rebuilds, and on
 every save runs the ordinary build (`build.run`: the same cache, atomic writes and manifest)
 again, so only the outputs whose inputs changed are made again, and each costs little more than
 its layout.
@@ -38,14 +38,14 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import Job, Output, editions_in, plan, run, worker_pool
+from .build import Job, Output, Workers, editions_in, plan, run
 from .cache import display_name
 from .config import CONFIG_FILE, ProjectConfig, load_project_config
 from .content import find_briefs, load_briefs
 from .errors import BriefgenError
+from .layout import claim_early_worker, may_lay_out
 from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT
 from .styles import Format, StyleLibrary
-from .workers import WorkerPool
 
 #: Seconds between polls while nothing moves; stat-ing a brief's and its styles' files takes
 #: well under a millisecond.
@@ -286,6 +286,7 @@ def watch(options: WatchOptions, report: Callable[[Event], None],
     find_briefs(options.briefs)
     session = _Session(options)
     try:
+        session.start_layout()
         before = session.states()
         baseline = session.build(before, report, first=True)
         settler = Settler(baseline)
@@ -308,8 +309,7 @@ class _Session:
 
     def __init__(self, options: WatchOptions) -> None:
         self.options = options
-        self._warm: WorkerPool | None = None
-        self._pool_dirs: list[Path] = []
+        self._warm: Workers | None = None
         self._project = ProjectConfig()
         self._inputs: list[Path] = []
         self._jobs: list[Job] = []
@@ -371,7 +371,7 @@ class _Session:
             run(jobs, library, options.out_dir, allow_overflow=True, workers=options.workers,
                 max_pages=options.max_pages, allowed_hosts=options.allowed_hosts,
                 timeout=options.timeout, allow_scripts=self._project.allow_scripts,
-                pdf_variant=options.pdf_variant, on_done=done, pool=self._warm_pool(library))
+                pdf_variant=options.pdf_variant, on_done=done, pool=self._warm_pool())
         except BriefgenError as error:
             tell(Failed(None, error))
             return {}
@@ -396,14 +396,19 @@ class _Session:
         self._jobs = jobs
         return jobs, library
 
-    def _warm_pool(self, library: StyleLibrary) -> WorkerPool:
-        """The pool kept between builds; a new one if the user's style folders changed (each
-        worker holds a library of them, made when it started)."""
-        if self._warm is None or library.user_dirs != self._pool_dirs:
-            self.close()
-            self._warm = worker_pool(library, self.options.workers, self.options.timeout)
-            self._pool_dirs = library.user_dirs
+    def _warm_pool(self) -> Workers:
+        """The workers kept between builds (a new render pool when the user's style folders
+        change: `Workers.render_pool`)."""
+        if self._warm is None:
+            self._warm = Workers(self.options.workers, self.options.timeout)
         return self._warm
+
+    def start_layout(self) -> None:
+        """Have a layout worker start now (or take the one `briefgen.entry` started), if PDFs
+        may be made: WeasyPrint is imported while the first build reads the briefs."""
+        if may_lay_out(self.options.formats) and self._warm is None:
+            self._warm = Workers(self.options.workers, self.options.timeout,
+                                 claim_early_worker(self.options.workers))
 
     def close(self) -> None:
         if self._warm is not None:

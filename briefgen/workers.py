@@ -87,6 +87,8 @@ class _Worker:
     connection: Connection
     job: Any = None
     deadline: float = float("inf")
+    #: Whether it has finished a job, and so is known to be past `prepare`.
+    ready: bool = False
 
 
 def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
@@ -134,7 +136,11 @@ def _context(method: str) -> multiprocessing.context.BaseContext:
 
 class WorkerPool:
     """Up to `size` forked workers, each running `prepare()` once and then the task it
-    returns for each job; every job is stopped `timeout` seconds after it started."""
+    returns for each job; every job is stopped `timeout` seconds after it started (or after
+    the time given to `start`).
+
+    `run` builds a list of jobs; `start`, `waitables` and `collect` let a caller drive several
+    pools at once (a build's render and layout stages, see `wait_for_any`)."""
 
     def __init__(self, size: int, prepare: Callable[[], Task], timeout: float) -> None:
         self.size = size
@@ -142,6 +148,13 @@ class WorkerPool:
         self.timeout = timeout
         self._context = _context(start_method())
         self._workers: list[_Worker] = []
+
+    def start_now(self, count: int | None = None) -> None:
+        """Start `count` workers (all `size`) at once, so that each prepares (imports
+        WeasyPrint) while the caller goes on with other work; `start` then finds them ready or
+        nearly. The others start when a job needs them."""
+        while len(self._workers) < min(self.size, self.size if count is None else count):
+            self._spawn()
 
     def run(self, jobs: list[Any], args: tuple[Any, ...],
             finished: Callable[[Any, Any], None],
@@ -154,10 +167,10 @@ class WorkerPool:
         interrupted run always closes it: its workers may be in the middle of a job."""
         queue = list(jobs)
         try:
-            while queue or self._busy():
-                while queue and len(self._busy()) < self.size:
-                    self._start(queue.pop(0), args)
-                self._collect(finished, expired)
+            while queue or self.busy():
+                while queue and self.has_room():
+                    self.start(queue.pop(0), args)
+                self.collect(wait_for_any([self]), finished, expired)
         except BaseException:
             self.close()
             raise
@@ -165,6 +178,9 @@ class WorkerPool:
             self.close()
 
     def close(self) -> None:
+        """End every worker: those waiting for a job at once; one still preparing (started
+        early by `start_now` for a build that then had nothing to lay out) is killed rather
+        than waited for, since nothing it would make is wanted."""
         # An explicit goodbye: forked siblings hold copies of each pipe, so closing ours
         # would not reach the worker as the end of its input.
         for worker in self._workers:
@@ -172,22 +188,49 @@ class WorkerPool:
                 worker.connection.send(None)
             worker.connection.close()
         for worker in self._workers:
-            worker.process.join(timeout=1)
+            worker.process.join(timeout=0 if not worker.ready else 1)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
         self._workers.clear()
 
-    def _busy(self) -> list[_Worker]:
+    def busy(self) -> list[_Worker]:
         return [w for w in self._workers if w.job is not None]
 
-    def _start(self, job: Any, args: tuple[Any, ...]) -> None:
+    def has_room(self) -> bool:
+        """Whether a job started now would run at once (in an idle worker or a new one)."""
+        return len(self.busy()) < self.size
+
+    def start(self, job: Any, args: tuple[Any, ...], timeout: float | None = None) -> None:
+        """Send `job` to an idle worker (a new one if none is), to be stopped after `timeout`
+        seconds (the pool's if None); the caller has checked `has_room`."""
+        seconds = self.timeout if timeout is None else timeout
         worker = next((w for w in self._workers if w.job is None), None) or self._spawn()
         worker.job = job
-        # The alarm inside fires at `timeout`; the kill from outside waits a little longer.
-        worker.deadline = (time.monotonic() + self.timeout + GRACE_SECONDS
-                           if self.timeout > 0 else float("inf"))
+        # The alarm inside fires at `seconds`; the kill from outside waits a little longer.
+        worker.deadline = (time.monotonic() + seconds + GRACE_SECONDS
+                           if seconds > 0 else float("inf"))
         worker.connection.send((job, *args))
+
+    def waitables(self) -> list[Any]:
+        """What `multiprocessing.connection.wait` should watch: each busy worker's pipe (its
+        result) and process sentinel (its death)."""
+        return [handle for w in self.busy() for handle in (w.connection, w.process.sentinel)]
+
+    def soonest_deadline(self) -> float:
+        return min((w.deadline for w in self.busy()), default=float("inf"))
+
+    def collect(self, ready: set[Any], finished: Callable[[Any, Any], None],
+                expired: Callable[[Any], BriefgenError]) -> None:
+        """Finish every busy worker that is in `ready` (from `wait_for_any`) or past its
+        deadline (killed, its job given `expired(job)`)."""
+        for worker in self.busy():
+            if worker.connection in ready or worker.process.sentinel in ready:
+                self._receive(worker, finished)
+            elif time.monotonic() >= worker.deadline:
+                job = worker.job
+                self._retire(worker)
+                finished(job, expired(job))
 
     def _spawn(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
@@ -199,21 +242,6 @@ class WorkerPool:
         self._workers.append(worker)
         return worker
 
-    def _collect(self, finished: Callable[[Any, Any], None],
-                 expired: Callable[[Any], BriefgenError]) -> None:
-        busy = self._busy()
-        soonest = min(w.deadline for w in busy)
-        waiting = max(0.0, soonest - time.monotonic()) if soonest != float("inf") else None
-        ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
-                         timeout=waiting))
-        for worker in busy:
-            if worker.connection in ready or worker.process.sentinel in ready:
-                self._receive(worker, finished)
-            elif time.monotonic() >= worker.deadline:
-                job = worker.job
-                self._retire(worker)
-                finished(job, expired(job))
-
     def _receive(self, worker: _Worker, finished: Callable[[Any, Any], None]) -> None:
         job = worker.job
         try:
@@ -224,7 +252,7 @@ class WorkerPool:
                 f"the worker building it stopped (exit code {worker.process.exitcode})")
             self._retire(worker)
         else:
-            worker.job, worker.deadline = None, float("inf")
+            worker.job, worker.deadline, worker.ready = None, float("inf"), True
         finished(job, result)
 
     def _retire(self, worker: _Worker) -> None:
@@ -232,3 +260,12 @@ class WorkerPool:
         worker.process.join()
         worker.connection.close()
         self._workers.remove(worker)
+
+
+def wait_for_any(pools: list[WorkerPool]) -> set[Any]:
+    """Wait until a busy worker of any of `pools` has a result or has died, or the soonest
+    deadline among them has passed; returns what is ready, for each pool's `collect`."""
+    soonest = min(pool.soonest_deadline() for pool in pools)
+    waiting = max(0.0, soonest - time.monotonic()) if soonest != float("inf") else None
+    return set(wait([handle for pool in pools for handle in pool.waitables()],
+                    timeout=waiting))

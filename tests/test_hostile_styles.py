@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.layout import Rendered
 from briefgen.pdf import lay_out
-from briefgen.render import Rendered
 from conftest import MINI
 from test_security import CountingServer, add_markdown, invoke, potent, server, write_style
 

@@ -1,0 +1,175 @@
+"""The layout stage of a PDF: a rendered HTML document in, a PDF file written, in a worker that
+imported WeasyPrint before the document was ready.
+
+Making a PDF is two stages: rendering (the brief and the style's templates → HTML) and layout
+(WeasyPrint → pages → PDF). Importing WeasyPrint takes a third of a second, about as long as
+starting briefgen, loading the briefs and rendering one. Done one after the other, as a single
+worker did them, a one-PDF build cost 1.25× bare WeasyPrint; done side by side, the user waits
+for WeasyPrint alone. So layout runs in workers of its own, started (`layout_pool(...)
+.start_now()`) before the briefs are even read, while rendering runs in render workers forked
+once the briefs are loaded (see `build`). Both kinds are worker processes, so each stage stays
+inside its time limit whatever the code in it catches.
+
+This module is imported before anything else of briefgen's, in the parent and in each layout
+worker: it must stay light. It imports WeasyPrint (`briefgen.pdf`) only inside the worker, and
+`Rendered`, what passes from one stage to the next, lives here so that a layout worker never
+imports the renderer (Jinja, Markdown, the models).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .atomic import write_atomically
+from .errors import BriefgenError, Problem
+from .workers import OutOfTime, WorkerPool, alarm
+
+
+@dataclass
+class Rendered:
+    """An HTML document and what WeasyPrint needs to lay it out."""
+
+    html: str
+    base_url: Path
+    #: CSS files and the `@page` rules of `page:` settings, in cascade order.
+    stylesheets: list[Path | str]
+    roots: list[Path]
+    warnings: list[str] = field(default_factory=list)
+    #: Files of the brief's folder that rendering read (embedded images): real path → sha256.
+    #: They belong to the output's inputs as much as the brief does.
+    reads: dict[Path, str] = field(default_factory=dict)
+    #: Hosts the build may fetch from (`--allow-remote`); pass the same to `pdf.lay_out`.
+    allowed_hosts: tuple[str, ...] = ()
+    #: Where the brief's Markdown shows an image without alt text: a PDF/UA document refuses
+    #: them, any other output shows them.
+    unlabelled_images: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class LayoutRequest:
+    """One PDF to lay out and write: the rendered document, where it goes, and the limits it
+    is held to."""
+
+    rendered: Rendered
+    target: Path
+    #: How reports name the output (`slug/standard.pdf`).
+    label: str
+    max_pages: int
+    variant: str | None
+    #: The style's page budget; a PDF over it is written only with `write_over_budget`.
+    page_budget: int | None
+    write_over_budget: bool
+    #: The output's time limit (`--render-timeout`), as problems name it.
+    time_limit: float
+    #: Seconds the layout may take: what is left of the output's time limit after rendering.
+    timeout: float
+    #: Seconds rendering took, counted in the output's time.
+    rendered_in: float = 0.0
+
+
+@dataclass
+class LaidOutFile:
+    """What the layout stage made: a PDF written to the request's target, or, over budget
+    and not to be written (`written` False), only its page count."""
+
+    pages: int
+    written: bool
+    size: int = 0
+    sha256: str = ""
+    warnings: list[str] = field(default_factory=list)
+    #: Files WeasyPrint read (images, fonts, stylesheets): real path → sha256.
+    reads: dict[Path, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def lay_out_within_time(request: LayoutRequest) -> LaidOutFile | BriefgenError:
+    """Lay the document out under the request's time limit and, within its page budget (or
+    allowed over it), write the PDF; every problem returned, never raised: what a layout
+    worker sends back. Nothing is written past the time limit, even when the code that ran
+    over caught the alarm."""
+    started = time.perf_counter()
+    try:
+        with alarm(request.timeout) as timer:
+            pages, data, warnings, reads = _lay_out(request)
+    except BriefgenError as error:
+        return error
+    except OutOfTime:
+        return too_slow(request.label, request.time_limit)
+    if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
+        return too_slow(request.label, request.time_limit)
+    if data is None:
+        return LaidOutFile(pages, written=False, seconds=time.perf_counter() - started)
+    write_atomically(request.target, data)
+    return LaidOutFile(pages, True, len(data), hashlib.sha256(data).hexdigest(), warnings,
+                       reads, time.perf_counter() - started)
+
+
+def _lay_out(request: LayoutRequest) -> tuple[int, bytes | None, list[str], dict[Path, str]]:
+    """(pages, the PDF or None over budget, warnings, files read)."""
+    from .pdf import lay_out  # WeasyPrint: imported once per layout worker, when it starts
+
+    laid_out = lay_out(request.rendered, request.max_pages)
+    pages = laid_out.page_count
+    over = request.page_budget is not None and pages > request.page_budget
+    if over and not request.write_over_budget:  # the PDF would be refused: not made at all
+        return pages, None, [], {}
+    data = laid_out.pdf_bytes(request.variant)
+    # Read after writing: some refusals (attachments, images inside SVG) happen only then.
+    reads = {**request.rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
+    return pages, data, laid_out.warnings, reads
+
+
+def too_slow(label: str, seconds: float) -> BriefgenError:
+    return BriefgenError(f"{label} took longer than {seconds:g} s to render; stopped",
+                         field="render time",
+                         hint="look for a loop in the style's template or a very complex "
+                              "image, or raise --render-timeout")
+
+
+def _prepare_layout_worker() -> Callable[[LayoutRequest], LaidOutFile | BriefgenError]:
+    """Runs once in each layout worker: WeasyPrint and its fonts are loaded before the first
+    document arrives."""
+    from . import pdf  # noqa: F401
+
+    return lay_out_within_time
+
+
+def may_lay_out(formats: list[str]) -> bool:
+    """Whether a build asked for `formats` (none: each style's own) may make a PDF, so that
+    starting a layout worker early can pay off."""
+    return not formats or "pdf" in formats
+
+
+def layout_pool(size: int) -> WorkerPool:
+    """Up to `size` layout workers; a job is a `LayoutRequest`, and its time limit (what is
+    left of the output's) is given to `WorkerPool.start` with it."""
+    return WorkerPool(size, _prepare_layout_worker, timeout=0)
+
+
+#: The layout worker `briefgen.entry` starts before the command line is parsed, until the
+#: command claims it.
+_early: list[WorkerPool] = []
+
+
+def start_early_worker() -> None:
+    pool = layout_pool(1)
+    pool.start_now()
+    _early.append(pool)
+
+
+def claim_early_worker(size: int) -> WorkerPool:
+    """The early layout worker's pool, grown to `size` workers, or a new pool of `size` with
+    one worker started now: the caller closes it."""
+    pool = _early.pop() if _early else layout_pool(size)
+    pool.size = size
+    pool.start_now(1)
+    return pool
+
+
+def close_early_worker() -> None:
+    while _early:
+        _early.pop().close()
