@@ -516,25 +516,50 @@ def preview(
         help="The brief folder or file. Default: the newest brief under content/.",
         show_default=False)] = None,
     style: Annotated[str, typer.Option("--style", "-s", help="Style to preview.")] = "web",
+    language: Annotated[str | None, typer.Option(
+        "--language", "-l", help="The edition in this language, e.g. ru or kk. Default: the "
+        "brief's own.", show_default=False)] = None,
+    html: Annotated[bool, typer.Option(
+        "--html", help="Show a print style's HTML instead of its PDF pages.")] = False,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="Output folder the PDF pages are built into, as by watch.")
+    ] = Path("output"),
     templates: TemplatesOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8000,
 ) -> None:
-    """Serve the brief's HTML on localhost; the page reloads itself after every edit."""
+    """Serve the brief on localhost, reloading after every edit: a print style's PDF pages
+    (built into OUTPUT as by `watch`), the web style's HTML. See `briefgen help watch`."""
     from . import build as builder
     from .config import load_project_config
     from .content import find_briefs, load_briefs
-    from .preview import serve
+    from .preview import edition_to_preview, serve
 
     if brief is None:
         brief = builder.select_latest(load_briefs(find_briefs([])))[0].folder
+    find_briefs([brief])
     dirs = [*(templates or []), *load_project_config().templates]
+    prints = "pdf" in _library(templates).get(style).settings.formats
     try:
-        serve(brief, style, dirs, host, port,
-              on_ready=lambda url: out.print(f"previewing {escape(str(brief))} in style "
-                                             f"{escape(style)} at {url} (Ctrl-C to stop)"))
+        if prints and not html:
+            from .page_preview import serve_pages
+            from .watch import stopped_by_signals
+
+            edition = edition_to_preview(brief, language)
+            shown = f"the {escape(edition.brief.language)} PDF pages of {escape(str(brief))}"
+            with stopped_by_signals() as stop:
+                serve_pages(brief, edition, style, templates=templates or [], out_dir=output,
+                            host=host, port=port, stop=stop, on_ready=lambda url: out.print(
+                                f"previewing {shown} in style {escape(style)} at {url}; "
+                                f"writing into {escape(str(output))}/ (Ctrl-C to stop)"))
+        else:
+            source = brief if language is None else edition_to_preview(brief, language).files[0]
+            serve(source, style, dirs, host, port,
+                  on_ready=lambda url: out.print(f"previewing {escape(str(source))} in style "
+                                                 f"{escape(style)} at {url} (Ctrl-C to stop)"))
     except KeyboardInterrupt:
-        out.print("preview stopped")
+        pass
+    out.print("preview stopped")
 
 
 @app.command("import")

@@ -23,6 +23,11 @@ page's next poll comes back), and is ended CONNECTION_TIMEOUT_SECONDS after it w
 however slowly it trickles. No connection is meant to last longer: the page polls with short
 requests, one per connection (HTTP/1.0), and nothing is held open for a push.
 
+The server is generic: it serves whatever a `Source` holds as its current (version, Page), and
+any other path an optional `AssetLookup` answers. This module's `Preview` is the HTML source;
+`page_preview` serves a print style's PDF pages through the same server, its page images as
+assets.
+
 Standard library only: `http.server` for serving, a polling loop for watching (the file states
 `briefgen watch` polls too: `watch.walk` and `watch.file_states`).
 """
@@ -38,15 +43,17 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from .content import LoadedBrief, load_brief
+from .build import editions_in
+from .content import LoadedBrief, find_briefs, load_brief, load_briefs
 from .errors import BriefgenError, Problem
 from .render import render_html
 from .styles import Style, StyleLibrary
@@ -69,6 +76,9 @@ _REPLACED_DIRECTIVES = frozenset({"script-src", "script-src-elem", "script-src-a
                                   "connect-src"})
 _ERROR_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
+# Polls often: each poll is a tiny local request, and the writer is waiting for the page. The
+# browser keeps the reader's place across the reload by itself (the page view's images have
+# their sizes before they load, so the page is as long as it was).
 _RELOAD_SCRIPT = """<script nonce="{nonce}">
 (function () {{
   var shown = "{version}";
@@ -77,9 +87,20 @@ _RELOAD_SCRIPT = """<script nonce="{nonce}">
       .then(function (r) {{ return r.ok ? r.text() : shown; }})
       .then(function (v) {{ if (v && v !== shown) {{ location.reload(); }} }})
       .catch(function () {{}});
-  }}, 1000);
+  }}, {interval});
 }})();
 </script>
+"""
+RELOAD_POLL_MILLISECONDS = 250
+
+#: How `problem_list` looks; `page_preview` shows the same list above the last good pages.
+PROBLEMS_CSS = """
+ol.problems { padding-left: 1.5rem; }
+ol.problems li { margin: 0 0 1rem; padding: .6rem .8rem; background: #fff4f4;
+                 border-left: 4px solid #c33; }
+ol.problems p { margin: 0; }
+.where { font: 600 .9rem/1.4 ui-monospace, monospace; overflow-wrap: anywhere; }
+.hint { margin: .3rem 0 0; color: #444; }
 """
 
 _ERROR_CSS = """
@@ -87,12 +108,8 @@ body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 50rem
        padding: 0 1rem; color: #1a1a1a; background: #fff; }
 h1 { font-size: 1.4rem; color: #a00; margin-bottom: .25rem; }
 .lead { color: #555; margin-top: 0; }
-ol { padding-left: 1.5rem; }
-li { margin: 0 0 1rem; padding: .6rem .8rem; background: #fff4f4; border-left: 4px solid #c33; }
-.where { font: 600 .9rem/1.4 ui-monospace, monospace; overflow-wrap: anywhere; }
-.hint { margin: .3rem 0 0; color: #444; }
 pre { white-space: pre-wrap; font-size: .8rem; background: #f4f4f4; padding: .6rem; }
-"""
+""" + PROBLEMS_CSS
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,8 @@ class Page:
         """The HTML with the reload script for `version`, and its Content-Security-Policy
         header values, both carrying one fresh nonce."""
         nonce = secrets.token_urlsafe(18)
-        script = _RELOAD_SCRIPT.format(nonce=nonce, version=version, path=VERSION_PATH)
+        script = _RELOAD_SCRIPT.format(nonce=nonce, version=version, path=VERSION_PATH,
+                                       interval=RELOAD_POLL_MILLISECONDS)
         policies = self.policies or ("",)
         return self.before + script + self.after, [_allow_script(p, nonce) for p in policies]
 
@@ -151,14 +169,14 @@ def error_page(error: BaseException) -> Page:
         problems = error.problems
         title = f"{len(problems)} problem{'s' * (len(problems) != 1)} in the brief or its style"
         lead = "Fix the files below and save: this page reloads by itself."
-        items = "".join(_problem_item(p) for p in problems)
+        listing = problem_list(problems)
         detail = ""
     else:
         title = "briefgen failed while rebuilding the preview"
         lead = ("This is a briefgen bug, not a problem in your brief; the preview keeps "
                 "watching and retries on the next save.")
         message = f"{type(error).__name__}: {error}"
-        items = f'<li><p class="where">{html.escape(message)}</p></li>'
+        listing = f'<ol class="problems"><li><p class="where">{html.escape(message)}</p></li></ol>'
         trace = "".join(traceback.format_exception(error))
         detail = f"<details><summary>Traceback</summary><pre>{html.escape(trace)}</pre></details>"
     document = (
@@ -166,9 +184,15 @@ def error_page(error: BaseException) -> Page:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>Preview: {html.escape(title)}</title>\n<style>{_ERROR_CSS}</style>\n"
         f'</head>\n<body>\n<h1>{html.escape(title)}</h1>\n<p class="lead">{html.escape(lead)}'
-        f"</p>\n<ol>{items}</ol>\n{detail}\n</body>\n</html>\n"
+        f"</p>\n{listing}\n{detail}\n</body>\n</html>\n"
     )
     return Page.from_html(document, ok=False, policies=(_ERROR_POLICY,))
+
+
+def problem_list(problems: list[Problem]) -> str:
+    """Each problem with its location and hint, escaped, as an `<ol class="problems">` styled
+    by PROBLEMS_CSS."""
+    return f'<ol class="problems">{"".join(_problem_item(p) for p in problems)}</ol>'
 
 
 def _problem_item(problem: Problem) -> str:
@@ -178,6 +202,22 @@ def _problem_item(problem: Problem) -> str:
     if problem.hint:
         parts.append(f'<p class="hint">hint: {html.escape(problem.hint)}</p>')
     return f"<li>{''.join(parts)}</li>"
+
+
+def edition_to_preview(brief: Path, language: str | None) -> LoadedBrief:
+    """The edition `--language` names, else the brief's own (brief.md; its first edition if it
+    has only editions). Loading it is what checks, before any server starts, that the brief is
+    there and reads and that it has an edition in that language."""
+    loaded = load_briefs(find_briefs([brief]))
+    if language is None:
+        return next((item for item in loaded if item.edition is None), loaded[0])
+    chosen = editions_in(loaded, [language])
+    exact = [item for item in chosen if item.brief.language.lower() == language.lower()]
+    if len(exact or chosen) > 1:  # "ru" for a brief with ru-KZ and ru-RU editions
+        raise BriefgenError(f"{language} names {len(chosen)} editions", file=brief,
+                            field="language", hint="name one: " + ", ".join(
+                                item.brief.language for item in chosen))
+    return (exact or chosen)[0]
 
 
 class Preview:
@@ -245,6 +285,26 @@ class Preview:
         return files
 
 
+class Source(Protocol):
+    """What the server shows at `/`: a (version, Page) pair, read by each request and replaced
+    whole by whoever rebuilds (one attribute, so a request never sees half of an update)."""
+
+    current: tuple[str, Page]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A response for a path besides the page's own (`/pages/2.png` in the page view)."""
+
+    content_type: str
+    body: bytes
+
+
+#: The response for a path the server does not know itself, or None for 404. It must answer
+#: only the exact paths it serves: whatever else a client asks for arrives here.
+AssetLookup = Callable[[str], Asset | None]
+
+
 class _Server(ThreadingHTTPServer):
     """A thread per connection, at most MAX_CONNECTIONS at once, each ended at its deadline.
 
@@ -259,9 +319,11 @@ class _Server(ThreadingHTTPServer):
     # or more for the client's retry, even though each is accepted (or refused) at once.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], preview: Preview, family: int) -> None:
+    def __init__(self, address: tuple[str, int], source: Source, assets: AssetLookup | None,
+                 family: int) -> None:
         self.address_family = family
-        self.preview = preview
+        self.source = source
+        self.assets = assets
         self._connection_timeout = CONNECTION_TIMEOUT_SECONDS
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._lock = threading.Lock()  # guards _deadlines, and every hang-up of a listed socket
@@ -322,30 +384,40 @@ def _hang_up(connection: socket.socket) -> None:
         connection.shutdown(socket.SHUT_RDWR)
 
 
+_TEXT_HTML = "text/html; charset=utf-8"
+_TEXT_PLAIN = "text/plain; charset=utf-8"
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # the name http.server dispatches to
         if not _allowed_host(self.headers.get("Host", ""), self.server.server_address[0]):
-            self._send(HTTPStatus.FORBIDDEN, "text/plain", b"unexpected Host header\n")
+            self._send(HTTPStatus.FORBIDDEN, _TEXT_PLAIN, b"unexpected Host header\n")
             return
         path = urlsplit(self.path).path
-        version, page = self.server.preview.current
+        version, page = self.server.source.current
         if path == "/":
             document, policies = page.response(version)
             status = HTTPStatus.OK if page.ok else HTTPStatus.INTERNAL_SERVER_ERROR
-            self._send(status, "text/html", document.encode("utf-8"), policies)
+            self._send(status, _TEXT_HTML, document.encode("utf-8"), policies)
         elif path == VERSION_PATH:
-            self._send(HTTPStatus.OK, "text/plain", version.encode("ascii"))
+            self._send(HTTPStatus.OK, _TEXT_PLAIN, version.encode("ascii"))
         elif path == "/favicon.ico":
-            self._send(HTTPStatus.NO_CONTENT, "text/plain", b"")
+            self._send(HTTPStatus.NO_CONTENT, _TEXT_PLAIN, b"")
+        elif (asset := self._asset(path)) is not None:
+            self._send(HTTPStatus.OK, asset.content_type, asset.body)
         else:
-            self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found\n")
+            self._send(HTTPStatus.NOT_FOUND, _TEXT_PLAIN, b"not found\n")
+
+    def _asset(self, path: str) -> Asset | None:
+        lookup = self.server.assets
+        return lookup(path) if lookup is not None else None
 
     def _send(self, status: HTTPStatus, kind: str, body: bytes,
               policies: list[str] | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
@@ -377,10 +449,10 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def _listen(host: str, port: int, preview: Preview) -> _Server:
+def _listen(host: str, port: int, source: Source, assets: AssetLookup | None) -> _Server:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        return _Server((host, port), preview, family)
+        return _Server((host, port), source, assets, family)
     except OSError as error:
         raise BriefgenError(
             f"cannot listen on {host}:{port}: {error.strerror or error}",
@@ -393,6 +465,25 @@ def _url(server: _Server) -> str:
     host, port = server.server_address[:2]
     host = str(host)
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+@contextmanager
+def serving(source: Source, host: str, port: int,
+            assets: AssetLookup | None = None) -> Iterator[str]:
+    """Serve `source` (and `assets`) at http://host:port/ in a thread while the block runs;
+    yields the URL, with the real port when `port` is 0. Raises `BriefgenError` if it cannot
+    listen. On leaving, every connection is hung up and the thread has ended."""
+    server = _listen(host, port, source, assets)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="briefgen-preview", daemon=True)
+    try:
+        thread.start()
+        yield _url(server)
+    finally:
+        if thread.ident is not None:  # started: shutdown() would wait forever otherwise
+            server.shutdown()
+            thread.join()
+        server.server_close()
 
 
 def serve(
@@ -414,20 +505,11 @@ def serve(
     """
     stop = stop or threading.Event()
     preview = Preview(brief_dir, style, templates)
-    server = _listen(host, port, preview)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                              name="briefgen-preview", daemon=True)
-    try:
-        preview.changed()
-        preview.rebuild()
-        thread.start()
+    preview.changed()
+    preview.rebuild()
+    with serving(preview, host, port) as url:
         if on_ready is not None:
-            on_ready(_url(server))
+            on_ready(url)
         while not stop.wait(POLL_SECONDS):
             if preview.changed():
                 preview.rebuild()
-    finally:
-        if thread.ident is not None:  # started: shutdown() would wait forever otherwise
-            server.shutdown()
-            thread.join()
-        server.server_close()

@@ -323,7 +323,11 @@ def test_preview_shows_control_characters_in_its_console_line(
         on_ready("http://127.0.0.1:8000/")
 
     monkeypatch.setattr(preview, "serve", serve)
-    result = invoke("preview", hostile_brief(tmp_path), "-s", f"web{CLEAR}")
+    style = tmp_path / "styles" / f"web{CLEAR}"  # a real style: an unknown one is refused first
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: web\n", encoding="utf-8")
+    result = invoke("preview", hostile_brief(tmp_path), "-s", f"web{CLEAR}",
+                    "-t", tmp_path / "styles")
     assert result.exit_code == 0, result.output
     assert_shown_not_sent(result.output, f"previewing {tmp_path}/{SHOWN_FOLDER}/mini in style "
                           r"web\x1b[2J at http://127.0.0.1:8000/")
