@@ -200,8 +200,10 @@ class PageView:
         if problems:
             body.append(_problems(problems, document))
         if document is not None:
+            if problems:
+                body.append(f'<h2 class="stale">Last good build, {document.at}</h2>')
             body.append(_warnings(document.built.output.warnings))
-            body.append(_sheets(document, stale=bool(problems)))
+            body.append(_sheets(document))
         elif not self._started:
             body.append('<p class="note">Building the PDF: the first build starts the workers '
                         "and takes a second or two. The pages appear here by themselves.</p>")
@@ -253,8 +255,8 @@ def _problems(problems: list[Problem], document: Document | None) -> str:
              if document is not None else "There are no pages yet: nothing has built since the "
              "preview started.")
     return (f'<section class="problems-box"><h1>{html.escape(what)}</h1>'
-            f'<p class="lead">Fix them and save: this page reloads by itself. '
-            f"{html.escape(shown)}</p>{problem_list(problems)}</section>")
+            f'<p class="lead">Fix {"them" if count > 1 else "it"} and save: this page reloads '
+            f"by itself. {html.escape(shown)}</p>{problem_list(problems)}</section>")
 
 
 def _warnings(warnings: list[str]) -> str:
@@ -264,9 +266,8 @@ def _warnings(warnings: list[str]) -> str:
     return f'<ul class="warnings">{items}</ul>'
 
 
-def _sheets(document: Document, stale: bool) -> str:
-    """Each page as an image at its real size, numbered; those past the budget marked; all of
-    them said to be the last good build when the build since failed (`stale`)."""
+def _sheets(document: Document) -> str:
+    """Each page as an image at its real size, numbered; those past the budget marked."""
     limit = document.built.budget.limit
     total = len(document.sizes)
     sheets = []
@@ -279,8 +280,7 @@ def _sheets(document: Document, stale: bool) -> str:
             f'<img src="/pages/{number}.png?v={document.version}" alt="{label}" '
             f'width="{round(width * CSS_PIXELS_PER_POINT)}" '
             f'height="{round(height * CSS_PIXELS_PER_POINT)}"></figure>')
-    heading = (f'<h2 class="stale">Last good build, {document.at}</h2>' if stale else "")
-    return f'<main class="sheets">{heading}{"".join(sheets)}</main>'
+    return f'<main class="sheets">{"".join(sheets)}</main>'
 
 
 _CSS = """
@@ -288,14 +288,15 @@ _CSS = """
 html { background: #e6e7ea; }
 body { margin: 0; color: #1d1d1f;
        font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
-.bar { position: sticky; top: 0; z-index: 1; display: flex; align-items: center; gap: 1.5rem;
+.bar { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; align-items: center;
+       gap: .5rem 1.5rem;
        padding: .6rem 1.25rem; background: #fff; border-bottom: 1px solid #d5d6da;
        box-shadow: 0 1px 4px rgba(0, 0, 0, .06); }
-.title { flex: 1 1 auto; min-width: 0; font-weight: 600; white-space: nowrap; overflow: hidden;
+.title { flex: 1 1 16rem; min-width: 0; font-weight: 600; white-space: nowrap; overflow: hidden;
          text-overflow: ellipsis; }
 .file { margin-left: .5rem; color: #80838a;
         font: 400 12px/1 ui-monospace, "DejaVu Sans Mono", monospace; }
-.facts { display: flex; flex: 0 0 auto; align-items: center; gap: .9rem; color: #5f6168;
+.facts { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem .9rem; color: #5f6168;
          font-variant-numeric: tabular-nums; white-space: nowrap; }
 .style, .language { padding: .1rem .45rem; border-radius: 4px; background: #f0f1f3; }
 .budget, .failed, .warned, .busy { padding: .15rem .6rem; border-radius: 999px;
@@ -304,7 +305,8 @@ body { margin: 0; color: #1d1d1f;
 .budget.over, .failed { background: #c62828; color: #fff; }
 .warned { background: #fff3d6; color: #7a4b00; }
 .busy { background: #e4ecfb; color: #1f4f9c; }
-.note, .problems-box, .warnings { max-width: 52rem; margin: 1.5rem auto 0; }
+.note, .problems-box, .warnings, .stale { width: min(52rem, calc(100% - 2rem));
+                                          margin: 1.5rem auto 0; }
 .note { color: #5f6168; text-align: center; }
 .problems-box { padding: 1rem 1.25rem .25rem; background: #fff; border-radius: 6px;
                 box-shadow: 0 1px 3px rgba(0, 0, 0, .12); }
@@ -319,9 +321,8 @@ body { margin: 0; color: #1d1d1f;
 .sheet img { display: block; max-width: 100%; height: auto; background: #fff;
              box-shadow: 0 1px 3px rgba(0, 0, 0, .15), 0 6px 20px rgba(0, 0, 0, .12); }
 .sheet figcaption { margin-bottom: .45rem; color: #5f6168; font-size: 12px; }
-.stale { margin: 0; padding: .2rem .8rem; border-radius: 4px; background: #d9dade;
-         color: #3c3e44; font-size: 12px; font-weight: 600; letter-spacing: .04em;
-         text-transform: uppercase; }
+.stale { padding: .35rem 0; border-bottom: 1px solid #c9cacf; color: #3c3e44;
+         font-size: 12px; font-weight: 600; letter-spacing: .05em; text-transform: uppercase; }
 .sheet.over img { outline: 3px solid #c62828; }
 .over-mark { margin-left: .4rem; padding: .05rem .45rem; border-radius: 999px;
              background: #c62828; color: #fff; font-weight: 600; }
