@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
+from xml.etree.ElementTree import Element
 
 import pydyf
 from weasyprint import CSS, HTML
@@ -359,13 +360,22 @@ def _forget(parent_tree: pydyf.Dictionary, references: set[bytes]) -> None:
 
 def _describe_links(document: Document) -> None:
     """Each link annotation's /Contents (its description for PDF/UA, 7.18.5) says what the
-    link's text says; WeasyPrint 70 writes the target there (`ref-kazakh-brief`)."""
+    link says; WeasyPrint 70 writes the target there (`ref-kazakh-brief`)."""
     for page in document.pages:
         for _, _, _, box in page.links:
             annotation = box.link_annotation
-            description = " ".join("".join(box.element.itertext()).split())
+            description = _link_description(box.element)
             if annotation is not None and description:
                 annotation["Contents"] = pydyf.String(description)
+
+
+def _link_description(link: Element) -> str:
+    """What a link says: its text; for a link around an image, the image's alt text (what a
+    reader of the page sees is the image); else its aria-label or title."""
+    described = ("".join(link.itertext()),
+                 " ".join(image.get("alt") or "" for image in link.iter("img")),
+                 link.get("aria-label") or "", link.get("title") or "")
+    return next((" ".join(text.split()) for text in described if text.strip()), "")
 
 
 def _no_interpolation(pdf: pydyf.PDF) -> None:

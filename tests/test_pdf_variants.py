@@ -384,3 +384,19 @@ def test_each_check_finds_what_it_looks_for(request: pytest.FixtureRequest, chec
         assert check(pdf) == []
         BREAKERS[check](pdf)
         assert check(pdf) != []
+
+
+def test_a_link_around_an_image_is_described_by_the_image(mini: Path, tmp_path: Path):
+    """A linked image has no text: its annotation says the image's alt text, not the URL."""
+    with_image(mini, "station.png")
+    brief = mini / "brief.md"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "Gauging stations are too few.",
+        "Gauging stations are too few.\n\n"
+        "[![A gauging station on a river bank](station.png)](https://example.org/stations)\n"),
+        encoding="utf-8")
+    build(mini, "-s", "standard", "--pdf-variant", "pdf/ua-1", "-o", tmp_path / "out")
+    with pikepdf.open(tmp_path / "out" / "mini" / "standard.pdf") as pdf:
+        described = {str(a.A.URI): str(a.Contents) for page in pdf.pages
+                     for a in page.obj.get("/Annots", []) if "/URI" in a.get("/A", {})}
+    assert described["https://example.org/stations"] == "A gauging station on a river bank"
