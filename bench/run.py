@@ -54,8 +54,9 @@ STANDARD_PDF = ["build", f"content/{EXAMPLE.name}", "-s", "standard", "-l", "en"
 
 #: The project's goals (from bench/RESULTS.md as it was): figure name → (comparison, target).
 GOALS: dict[str, tuple[str, float | bool]] = {
+    # Issue 16: what the user waits for, whole processes. The CPU figure is reported beside it
+    # and held to no goal: the overlap that saves the wait spends the second core on it.
     "briefgen / bare, wall": ("≤", 1.05),
-    "briefgen / bare, CPU": ("≤", 1.05),
     "--help, median (s)": ("<", 0.3),
     "validate, median (s)": ("<", 0.3),
     "WeasyPrint imported by --help or validate": ("=", False),
@@ -148,9 +149,12 @@ def overhead_process(work: Path, settings: Settings) -> dict:
     commands = {"briefgen": [BRIEFGEN, *STANDARD_PDF],
                 "bare": [PYTHON, BENCH / "bare.py", "spec.json", "bare.pdf"]}
     samples = alternate_commands(commands, project, settings.runs)
-    return {"compared": "The standard PDF of the example, `briefgen build` as a whole process "
-                        "against bare WeasyPrint (bench/bare.py: the same HTML, stylesheets "
-                        "and fonts, a tagged PDF) as a whole process; alternated",
+    return {"compared": "The standard PDF of the example's English edition, `briefgen build` as "
+                        "a whole process (the installed command) against bare WeasyPrint "
+                        "(bench/bare.py: the same HTML, stylesheets and fonts, a tagged PDF) as "
+                        "a whole process; alternated. briefgen's CPU is higher than its wall "
+                        "time: its first layout worker imports WeasyPrint while the command "
+                        "reads and renders the brief, on the other core",
             "commands": commands, "samples": samples,
             "figures": ratios(samples, "briefgen", "bare", "briefgen / bare")}
 
@@ -176,7 +180,8 @@ def overhead_in_process(work: Path, settings: Settings) -> dict:
                         "WeasyPrint (`bare.bare_pdf`) in this process; both warm, alternated",
             "commands": {"briefgen": ["cli.main", *STANDARD_PDF],
                          "bare": ["bare_pdf", "spec.json"]},
-            "samples": samples, "figures": ratios(samples, "briefgen", "bare", "briefgen / bare")}
+            "samples": samples,
+            "figures": ratios(samples, "briefgen", "bare", "in process: briefgen / bare")}
 
 
 WEASYPRINT_LOADED = ("import sys; from briefgen.cli import main; main(sys.argv[1:]); "
