@@ -501,9 +501,9 @@ class _Markdown:
         self.md.inline.ruler.before("link", "citation", citation_rule)
         self.md.inline.ruler.before("link", "figure_ref", figure_ref_rule)
 
-    def blocks(self, source: str | None, shift: int = 1) -> list[Block]:
-        """Paragraph-level Markdown, `#` headings moved down by `shift` (a section's body:
-        `#` is a heading 2). Each figure or table follows the block that first refers to it."""
+    def blocks(self, source: str | None, shift: int = 0) -> list[Block]:
+        """Paragraph-level Markdown, `#` headings moved down by `shift`. Each figure or table
+        follows the block that first refers to it."""
         if not source:
             return []
         tokens = self.md.parse(source, dict(self.env))
@@ -769,8 +769,10 @@ class _Writer:
     def inline(self, source: str | None) -> list[Inline]:
         return self.markdown.inlines(source)
 
-    def blocks(self, source: str | None, shift: int = 1) -> list[Block]:
-        return self.markdown.blocks(source, shift)
+    def blocks(self, source: str | None) -> list[Block]:
+        """A section's or a part's Markdown: Word's heading levels are the author's (a
+        section, `#`, is Heading 1; a `##` inside it Heading 2)."""
+        return self.markdown.blocks(source, shift=0)
 
     def cite(self, citations: list[Citation]) -> list[Inline]:
         """A citation group as the style cites: a footnote, a superscript number linked to the
@@ -1017,7 +1019,7 @@ class _Writer:
                 number = f"{self.section_number}.{titled}" if self.section_number else ""
                 self._listed(2, number, plain_text(topic.title), identifier)
                 blocks.append(header(2, self.inline(topic.title), identifier))
-            blocks += self.blocks(topic.body, shift=2 if topic.title else 1)
+            blocks += self.blocks(topic.body)
             points = [self.inline(point) for point in topic.points]
             if points_as_paragraphs:
                 blocks += [para(point) for point in points]
@@ -1033,7 +1035,7 @@ class _Writer:
         blocks = [div([para(self.inline(scenario.title), "Scenario")], identifier=identifier)]
         if scenario.likelihood:
             blocks.append(para(self._detail("likelihood", scenario.likelihood), "Details"))
-        blocks += self.blocks(scenario.body, shift=2)
+        blocks += self.blocks(scenario.body)
         if scenario.indicators:
             blocks.append(para(text(str(self.labels["indicators_to_watch"])),
                                "Indicators Label"))
@@ -1055,7 +1057,7 @@ class _Writer:
             item = [div([para(self.inline(group.title), "Recommendation")],
                         identifier=identifier), *self._rec_details(group)]
             if full:
-                item += self.blocks(group.rationale, shift=2)
+                item += self.blocks(group.rationale)
                 if group.actions:
                     item.append(self._list([[para(self._action(a), "Action")]
                                             for a in group.actions], lettered))

@@ -101,8 +101,10 @@ class MarkdownRenderer:
         rules["heading_close"] = self._render_heading_close
         self._heading_shift = 0
 
-    def block(self, text: str | None, heading_shift: int = 2) -> Markup:
-        """Paragraph-level Markdown; `#` headings inside it move down by `heading_shift`."""
+    def block(self, text: str | None, heading_shift: int = 1) -> Markup:
+        """Paragraph-level Markdown; `#` headings inside it move down by `heading_shift`: by
+        one, the author's levels sit under the page's (the title is the page's `<h1>`, a
+        section, `#` to its author, an `<h2>`, so a `##` inside it an `<h3>`)."""
         if not text:
             return Markup("")
         self._heading_shift = heading_shift

@@ -479,7 +479,7 @@ def _check_settings(settings: StyleSettings, path: Path) -> None:
 
 
 @pass_context
-def _markdown_filter(context: Context, text: str | None, shift: int = 2) -> Markup:
+def _markdown_filter(context: Context, text: str | None, shift: int = 1) -> Markup:
     return context["markdown_renderer"].block(text, heading_shift=shift)
 
 

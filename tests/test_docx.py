@@ -559,3 +559,13 @@ def test_a_word_template_that_reaches_outside_itself_is_refused(tmp_path: Path, 
     assert result.exit_code == 1
     assert said in result.output and "reference_docx" in result.output
     assert not (tmp_path / "out" / "mini" / "house.docx").exists()
+
+
+def test_headings_written_inside_a_passage_sit_one_level_under_it(mini: Path, tmp_path: Path):
+    from test_pdf_variants import with_sub_headings
+
+    build_word([with_sub_headings(mini)], tmp_path)
+    document = docx.Document(str(tmp_path / "mini" / "analyst.docx"))
+    levels = {text: level for level, text in headings(document)}
+    assert levels["The 1992 agreement"] == levels["Background"] + 1
+    assert levels["In winter"] == levels["Releases follow power demand"] + 1

@@ -400,3 +400,32 @@ def test_a_link_around_an_image_is_described_by_the_image(mini: Path, tmp_path: 
         described = {str(a.A.URI): str(a.Contents) for page in pdf.pages
                      for a in page.obj.get("/Annots", []) if "/URI" in a.get("/A", {})}
     assert described["https://example.org/stations"] == "A gauging station on a river bank"
+
+
+def with_sub_headings(folder: Path) -> Path:
+    """The fixture brief with a heading its author wrote inside a prose section, a finding and
+    a scenario: each one level under what it sits in."""
+    brief = folder / "brief.md"
+    text = brief.read_text(encoding="utf-8")
+    text = text.replace("The basin has been shared since 1992 [@water-report, p. 4].",
+                        "The basin has been shared since 1992 [@water-report, p. 4].\n\n"
+                        "## The 1992 agreement\n\nIt set quotas.")
+    text = text.replace("Winter releases serve upstream electricity needs.",
+                        "Winter releases serve upstream electricity needs.\n\n"
+                        "### In winter\n\nReleases peak.")
+    text = text.replace("Ministers keep meeting.",
+                        "Ministers keep meeting.\n\n### What drives it\n\nShared need.")
+    brief.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_headings_written_inside_a_passage_skip_no_level(mini: Path, tmp_path: Path,
+                                                         style: str):
+    build(with_sub_headings(mini), "-s", style, "--pdf-variant", "pdf/ua-1", "-f", "html",
+          "-o", tmp_path / "out")
+    with pikepdf.open(tmp_path / "out" / "mini" / f"{style}.pdf") as pdf:
+        assert pdfcheck.headings_in_order(pdf) == []
+    page = (tmp_path / "out" / "mini" / f"{style}.html").read_text(encoding="utf-8")
+    if "The 1992 agreement" in page:  # the styles that print the background
+        assert "<h3>The 1992 agreement</h3>" in page
