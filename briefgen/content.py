@@ -28,7 +28,13 @@ from pydantic import BaseModel, ValidationError
 from .bibliography import read_bibtex, read_csl_json
 from .errors import BriefgenError, Problem
 from .exhibits import EXHIBIT_KEYS, FIGURES_FILE, ExhibitData, read_exhibit_data
-from .model import Brief
+from .model import (
+    ILLEGAL_CHARACTERS,
+    Brief,
+    describe_characters,
+    illegal_character_hint,
+    illegal_characters,
+)
 from .safety import guarded_file
 from .sections import KeyPath, parse_body
 from .vocabulary import primary
@@ -38,6 +44,9 @@ MARKDOWN_NAMES = ("brief.md",)
 DATA_NAMES = ("brief.yaml", "brief.yml", "brief.json")
 SOURCES_NAMES = ("sources.yaml", "sources.yml", "sources.bib", "sources.json")
 MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: Problems reported for ILLEGAL_CHARACTERS, at most, the rest counted: text pasted from a PDF
+#: can carry a form feed on every page.
+MAX_CHARACTER_PROBLEMS = 20
 #: `brief.<tag>.<ext>`: an edition in the language `tag` names.
 _EDITION_NAME = re.compile(
     r"brief\.(?P<tag>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,5})\.(?P<ext>md|yaml|yml|json)")
@@ -90,6 +99,8 @@ class _Located:
     unreadable: bool = False
     # Likewise for the sources: an id cited in the brief may be in the part that failed.
     sources_unreadable: bool = False
+    # ILLEGAL_CHARACTERS taken out of a file's text before it was parsed: (file, line, them).
+    stray: list[tuple[Path, int, list[str]]] = field(default_factory=list)
 
     def locate(self, path: KeyPath) -> tuple[Path | None, int | None]:
         """The file and line of the longest known prefix of `path`."""
@@ -254,7 +265,7 @@ def _check_edition_language(main: Path, tag: str, located: _Located) -> None:
 def _read_figures_file(path: Path, located: _Located) -> None:
     """`figures.yaml`: the brief's key figures, figures and tables, kept beside it."""
     try:
-        text = read_text(path)
+        text = _read_content(path, located)
     except BriefgenError as error:
         located.problems.extend(error.problems)
         return
@@ -373,9 +384,67 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _read_content(path: Path, located: _Located) -> str:
+    """A file of the brief itself (its text, front matter, sources, figures) as `read_text`
+    reads it, without ILLEGAL_CHARACTERS: those are noted in `located` by line, to be reported
+    with the field each is in once the file is parsed (YAML and JSON parsers would refuse them
+    with a message that names neither). Escapes that make them (YAML's "\\v", JSON's
+    "\\u000b") are left for the model to refuse."""
+    text = read_text(path)
+    if ILLEGAL_CHARACTERS.search(text) is None:
+        return text
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if chars := illegal_characters(line):
+            located.stray.append((path, number, chars))
+    return "\n".join(ILLEGAL_CHARACTERS.sub("", line) for line in lines)
+
+
+def _stray_problems(located: _Located) -> list[Problem]:
+    """The characters `_read_content` took out, each line's as a problem in its field (one
+    more than MAX_CHARACTER_PROBLEMS at most: that there are more is enough)."""
+    return [Problem(f"holds {describe_characters(chars)}, which no edition can print",
+                    file=path, line=line, field=_field_at(located, path, line),
+                    hint=illegal_character_hint(chars))
+            for path, line, chars in located.stray[:MAX_CHARACTER_PROBLEMS + 1]]
+
+
+def _field_at(located: _Located, path: Path, line: int) -> str | None:
+    """The field whose value `line` of `path` is part of: the one that starts nearest above it,
+    or on it. Of several starting on one line, the innermost when the others hold it (`- value:
+    80%`: the value, not the list item), else what they share (`keywords: [a, b]`: keywords)."""
+    starts = [(at_line, at) for at, (file, at_line) in located.where.items()
+              if file == path and at_line <= line and at]
+    if not starts:
+        return None
+    nearest = max(at_line for at_line, _ in starts)
+    fields = [at for at_line, at in starts if at_line == nearest]
+    innermost = max(fields, key=len)
+    if all(innermost[:len(at)] == at for at in fields):
+        return dotted(innermost)
+    return dotted(_common_prefix(fields)) or None
+
+
+def _fewer_character_problems(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_CHARACTER_PROBLEMS of those naming ILLEGAL_CHARACTERS, then how many more."""
+    named = [p for p in problems if _CHARACTER_PROBLEM in p.message]
+    if len(named) <= MAX_CHARACTER_PROBLEMS:
+        return problems
+    dropped = set(map(id, named[MAX_CHARACTER_PROBLEMS:]))
+    last = named[MAX_CHARACTER_PROBLEMS - 1]
+    return [*(p for p in problems if id(p) not in dropped), Problem(
+        f"more values than these {MAX_CHARACTER_PROBLEMS} hold characters no edition can print",
+        file=last.file, hint="delete them all: an editor's search and replace finds them (a "
+        "regular expression such as [\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f] for most)")]
+
+
+#: What every problem naming ILLEGAL_CHARACTERS says (`model.illegal_character_error`).
+_CHARACTER_PROBLEM = "which no edition can print"
+
+
 def _read_markdown_brief(path: Path, located: _Located, edition: str | None = None) -> None:
     try:
-        text = read_text(path)
+        text = _read_content(path, located)
     except BriefgenError as error:
         located.problems.extend(error.problems)
         located.unreadable = True
@@ -446,7 +515,7 @@ def _split_front_matter(
 
 def _read_sources(path: Path, located: _Located) -> None:
     try:
-        text = read_text(path)
+        text = _read_content(path, located)
         if path.suffix in (".bib", ".json"):
             read = read_bibtex if path.suffix == ".bib" else read_csl_json
             data, lines = read(path, text)
@@ -482,7 +551,7 @@ def _read_sources(path: Path, located: _Located) -> None:
 
 def _read_data_brief(path: Path, located: _Located) -> None:
     try:
-        text = read_text(path)
+        text = _read_content(path, located)
     except BriefgenError as error:
         located.problems.extend(error.problems)
         located.unreadable = True
@@ -522,7 +591,7 @@ def _load_yaml(text: str, path: Path, first_line: int, located: _Located,
         # Lines before values, so that a value `construct` refuses (a number too long to be
         # one) is named by its field. Both come from one node tree: the text is parsed once.
         _record_lines(node, path, first_line, located, root)
-        data = construct(node)
+        data = construct(node, check_text=False)  # the model checks, with all else
     except RecursionError:
         located.problems.append(Problem(
             "the YAML is nested too deeply to read", file=path, line=first_line,
@@ -603,14 +672,15 @@ def _record_lines(node: yaml.Node | None, path: Path, first_line: int, located: 
 
 def _validate(located: _Located, main: Path) -> Brief:
     brief: Brief | None = None
-    problems = list(located.problems)
+    problems = [*located.problems, *_stray_problems(located)]
     if not problems or located.data:
         try:
             brief = Brief.model_validate(located.data)
         except ValidationError as error:
             problems.extend(_problems_from(error, located, main))
     if problems:
-        ordered = sorted(_unique(problems), key=lambda p: (str(p.file or ""), p.line or 0))
+        ordered = _fewer_character_problems(
+            sorted(_unique(problems), key=lambda p: (str(p.file or ""), p.line or 0)))
         raise BriefgenError(problems=ordered)
     assert brief is not None
     return brief
@@ -627,6 +697,9 @@ def _problems_from(error: ValidationError, located: _Located, main: Path) -> lis
             continue  # the id may well be in the part of the sources we could not read
         if kind == "unknown_citation":
             problems.extend(_citation_problems(item, loc, located, file))
+        elif kind == "illegal_character":
+            problems.append(Problem(_message(item), file=file, line=line, field=dotted(loc),
+                                    hint=item["ctx"]["hint"]))
         elif kind == "missing" and located.unreadable:
             continue  # the field may well be in the part of the file we could not read
         elif kind == "missing":

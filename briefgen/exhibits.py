@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BriefgenError, Problem
-from .model import Brief, Row
+from .model import Brief, Row, describe_characters, illegal_character_hint, illegal_characters
 from .safety import IMAGE_TYPES, MAX_RESOURCE_BYTES, guarded_file, media_type
 from .vocabulary import primary
 
@@ -106,20 +106,37 @@ def read_csv(path: Path, named_at: tuple[Path | None, int | None] = (None, None)
             raise BriefgenError("the header repeats a column name", file=path, line=1,
                                 hint="give every column its own name")
         rows: list[Row] = []
+        stray = _stray_in_header(header, path)
         for number, record in enumerate(reader, start=2):
             if None in record or None in record.values() or len(record) != len(header):
                 raise BriefgenError("this row has more or fewer cells than the header",
                                     file=path, line=number, hint="check the commas and quotes")
+            stray += _stray_in_cells(record, path, number)
             rows.append({key: value.strip() for key, value in record.items()})
             if len(rows) > MAX_ROWS:
                 break
     except csv.Error as error:
         raise BriefgenError(f"not a readable CSV file: {error}", file=path,
                             line=reader.line_num or None) from None
-    problems = _shape_problems(header, rows, path)
+    problems = [*stray[:20], *_shape_problems(header, rows, path)]
     if problems:
         raise BriefgenError(problems=problems)
     return rows
+
+
+def _stray_in_header(header: list[str], path: Path) -> list[Problem]:
+    """A column name holding one of the model's ILLEGAL_CHARACTERS (a cell's are below)."""
+    return [Problem(f"the column name {name!r} holds {describe_characters(chars)}, which no "
+                    "edition can print", file=path, line=1, hint=illegal_character_hint(chars))
+            for name in header if (chars := illegal_characters(name))]
+
+
+def _stray_in_cells(record: dict[str, str], path: Path, line: int) -> list[Problem]:
+    """Each cell of a row that holds one of ILLEGAL_CHARACTERS, named by its column."""
+    return [Problem(f"holds {describe_characters(chars)}, which no edition can print",
+                    file=path, line=line, field=f"column {name!r}",
+                    hint=illegal_character_hint(chars))
+            for name, value in record.items() if (chars := illegal_characters(value))]
 
 
 def _shape_problems(header: list[str], rows: list[Row], path: Path) -> list[Problem]:

@@ -9,7 +9,9 @@ problem instead of stopping at the first.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -67,10 +69,131 @@ FigureId = Annotated[str, StringConstraints(pattern=rf"^{FIGURE_ID_PATTERN}$")]
 Row = dict[str, StrictStr | StrictInt | StrictFloat | None]
 
 
+#: Characters no text of a brief may hold, wherever it is read from. XML 1.0 cannot hold the C0
+#: controls other than tab, newline and carriage return, nor U+FFFE, U+FFFF or half of a
+#: surrogate pair: the Word edition would be ill-formed (Word refuses to open it) while the
+#: build reports success. DEL and the C1 controls (U+0080–U+009F) XML can hold, but prose never
+#: means them: they come invisibly with text pasted from Word, a PDF or a terminal, and print
+#: as boxes, or as nothing, in the PDF and the web page.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: The names of the ones that come most often, and where from.
+_CHARACTER_NAMES = {
+    0x00: "null", 0x08: "backspace", 0x0B: "vertical tab", 0x0C: "form feed",
+    0x1B: "escape", 0x7F: "delete", 0x85: "next line",
+}
+_CHARACTER_HINTS = {
+    0x0B: "Word writes a line break (Shift+Enter) as this character: delete it, or start a "
+          "new line",
+    0x0C: "a PDF's text or Word writes a page break as this character: delete it, or leave "
+          "an empty line",
+    0x1B: "it starts a terminal's colour code, copied from a console: delete it and the "
+          "code after it",
+}
+ILLEGAL_CHARACTER_HINT = ("delete it: it is invisible, and no edition can print it (such "
+                          "characters come with text pasted from Word or a PDF)")
+
+
+def illegal_characters(text: str) -> list[str]:
+    """The characters of ILLEGAL_CHARACTERS in `text`, each once, in the order they come."""
+    if ILLEGAL_CHARACTERS.search(text) is None:  # the common case: one scan, no list
+        return []
+    return list(dict.fromkeys(ILLEGAL_CHARACTERS.findall(text)))
+
+
+def describe_character(char: str) -> str:
+    """`U+000B (a control character, vertical tab)`: a character named so that a reader can find
+    it in an editor (it shows as nothing, or a box)."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "half of a surrogate pair, alone"
+    elif code in (0xFFFE, 0xFFFF):
+        kind = "not a character"
+    else:
+        kind = "a control character"
+    name = _CHARACTER_NAMES.get(code)
+    return f"U+{code:04X} ({kind}{', ' + name if name else ''})"
+
+
+def describe_characters(chars: list[str]) -> str:
+    """The first three characters described, and how many more there are."""
+    shown = " and ".join(describe_character(char) for char in chars[:3])
+    return shown + (f" and {len(chars) - 3} more" if len(chars) > 3 else "")
+
+
+def illegal_character_hint(chars: list[str]) -> str:
+    """What to do about them: where the first one most likely came from, and to delete it."""
+    return _CHARACTER_HINTS.get(ord(chars[0]), ILLEGAL_CHARACTER_HINT)
+
+
+def illegal_character_error(chars: list[str], key: str | None = None) -> PydanticCustomError:
+    """The error a string (or a mapping's `key`) holding `chars` is reported with."""
+    where = "holds" if key is None else f"has a key, {key!r}, that holds"
+    return PydanticCustomError(
+        "illegal_character", f"{where} {{characters}}, which no edition can print",
+        {"characters": describe_characters(chars), "hint": illegal_character_hint(chars),
+         "in_key": key is not None})
+
+
+def illegal_characters_in(data: Any) -> list[InitErrorDetails]:
+    """An error for every string (value or key) in raw input data that holds one of
+    ILLEGAL_CHARACTERS, located by its path in the data. Iterative: the data may nest as deep
+    as a parser allows."""
+    errors: list[InitErrorDetails] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, str):
+            if chars := illegal_characters(value):
+                errors.append(InitErrorDetails(type=illegal_character_error(chars), loc=at,
+                                               input=value))
+        elif isinstance(value, dict):
+            for key, item in reversed(value.items()):
+                if isinstance(key, str) and (chars := illegal_characters(key)):
+                    errors.append(InitErrorDetails(type=illegal_character_error(chars, key),
+                                                   loc=at, input=key))
+                    key = ILLEGAL_CHARACTERS.sub("", key)
+                stack.append(((*at, key), item))
+        elif isinstance(value, list | tuple):
+            stack.extend(((*at, index), item) for index, item in reversed(list(enumerate(value))))
+    return errors
+
+
+#: Set while a model checks its input for ILLEGAL_CHARACTERS, so that the models inside it,
+#: validated as part of it, do not check their parts again.
+_characters_checked: ContextVar[bool] = ContextVar("_characters_checked", default=False)
+
+
 class Strict(BaseModel):
-    """Unknown fields are errors: a typo in a field name must not silently drop content."""
+    """Unknown fields are errors: a typo in a field name must not silently drop content. No
+    string anywhere in the input holds one of ILLEGAL_CHARACTERS: every model checks its whole
+    input once, whatever its fields, so a new field cannot forget to."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _no_illegal_characters(cls, data: Any, handler: Any) -> Any:
+        """Refuse ILLEGAL_CHARACTERS in the input, with every other problem it has, but for
+        those of a string the characters are reported for (an id that holds one does not also
+        fail its pattern). A key that holds one may also be an unknown field: both are said."""
+        if _characters_checked.get():
+            return handler(data)
+        token = _characters_checked.set(True)
+        try:
+            found = illegal_characters_in(data)
+            if not found:
+                return handler(data)
+            refused = {tuple(error["loc"]) for error in found
+                       if not error["type"].context["in_key"]}
+            try:
+                handler(data)
+                others: list[InitErrorDetails] = []
+            except ValidationError as error:
+                others = [_reraisable(e) for e in error.errors()
+                          if tuple(e["loc"]) not in refused]
+        finally:
+            _characters_checked.reset(token)
+        raise ValidationError.from_exception_data(cls.__name__, [*found, *others])
 
 
 class Author(Strict):
@@ -358,7 +481,10 @@ class Brief(Strict):
             if not isinstance(data, dict) or not any(e["loc"][:1] == ("sources",)
                                                      for e in error.errors()):
                 raise
-            extra = _raw_citation_errors(data)
+            # Those the field validators did check (the sources were refused only for their
+            # characters, say) are not reported twice.
+            checked = {tuple(e["loc"]) for e in error.errors() if e["type"] == "unknown_citation"}
+            extra = [e for e in _raw_citation_errors(data) if tuple(e["loc"]) not in checked]
             if not extra:
                 raise
             raise ValidationError.from_exception_data(

@@ -10,6 +10,11 @@ validating recurse, and would fail far from the file that caused it).
 Whole numbers are capped at MAX_INT_DIGITS in YAML and JSON alike: Python refuses to convert one
 of more than 4,300 digits to or from text, so a longer one fails while it is parsed or wherever
 it is printed later (a message, a template), far from the line that holds it.
+
+No text may hold one of `model.ILLEGAL_CHARACTERS` (control characters; what XML cannot hold):
+written as it is, or made by an escape ("\\v", "\\x1b"), it is a located error naming it. A
+style's labels and settings are read so; a brief's YAML leaves the escapes to its model, which
+reports them with the brief's other problems (`construct(node, check_text=False)`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import re
 from typing import Any
 
 import yaml
+
+from .model import describe_characters, illegal_character_hint, illegal_characters
 
 #: How many values aliases may add, beyond those written out: far more than any brief,
 #: sources list or style repeats. (What is written out is capped by the 5 MB file size.)
@@ -39,7 +46,8 @@ class _Loader(yaml.SafeLoader):
 
 class YamlLimitError(yaml.MarkedYAMLError):
     """A file that parses but is beyond what briefgen reads: aliases that expand too far or
-    contain themselves, nesting deeper than MAX_DEPTH, or a number longer than MAX_INT_DIGITS."""
+    contain themselves, nesting deeper than MAX_DEPTH, a number longer than MAX_INT_DIGITS, or
+    text holding one of ILLEGAL_CHARACTERS."""
 
     def __init__(self, problem: str, problem_mark: yaml.Mark,
                  hint: str = "write the values out with fewer aliases and fewer levels") -> None:
@@ -60,8 +68,24 @@ def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
     return value
 
 
+def _illegal_text(chars: list[str], mark: yaml.Mark) -> YamlLimitError:
+    return YamlLimitError(f"holds {describe_characters(chars)}, which no edition can print",
+                          mark, hint=illegal_character_hint(chars))
+
+
+class _TextLoader(_Loader):
+    """`_Loader` that refuses a string (a key too) holding one of ILLEGAL_CHARACTERS."""
+
+    def construct_yaml_str(self, node: yaml.Node) -> str:
+        value = super().construct_yaml_str(node)
+        if chars := illegal_characters(value):
+            raise _illegal_text(chars, node.start_mark)
+        return value
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_TextLoader.add_constructor("tag:yaml.org,2002:str", _TextLoader.construct_yaml_str)
 
 
 class JsonError(ValueError):
@@ -115,7 +139,10 @@ def _line_of_long_json_int(text: str) -> int:
 def compose(text: str) -> yaml.Node | None:
     """The node tree of a one-document YAML text (None when it is empty), its lines in the
     nodes' marks. Raises yaml.YAMLError (YamlLimitError included) or RecursionError."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML cannot hold, as it is written
+        raise _reader_error(text, error) from None
     try:
         node = loader.get_single_node()
     finally:
@@ -125,13 +152,29 @@ def compose(text: str) -> yaml.Node | None:
     return node
 
 
-def construct(node: yaml.Node | None) -> Any:
-    """The Python data of a node tree from `compose`."""
-    return _Loader("").construct_document(node) if node is not None else None
+def construct(node: yaml.Node | None, check_text: bool = True) -> Any:
+    """The Python data of a node tree from `compose`; with `check_text`, no string in it holds
+    one of ILLEGAL_CHARACTERS (made by an escape: written as they are, `compose` refuses them)."""
+    if node is None:
+        return None
+    return (_TextLoader if check_text else _Loader)("").construct_document(node)
 
 
 def load(text: str) -> Any:
     return construct(compose(text))
+
+
+def _reader_error(text: str, error: yaml.reader.ReaderError) -> yaml.YAMLError:
+    """PyYAML's refusal of a character it cannot hold names neither line nor character; as a
+    YamlLimitError at its line, naming it, when it is one of ILLEGAL_CHARACTERS."""
+    position = error.position if isinstance(error.position, int) else 0
+    chars = illegal_characters(text[position:position + 1])
+    if not chars:
+        return error
+    line = text.count("\n", 0, position)
+    column = position - (text.rfind("\n", 0, position) + 1)
+    return _illegal_text(chars, yaml.Mark("<unicode string>", position, line, column, None,
+                                          None))
 
 
 def _check_expansion(root: yaml.Node) -> None:

@@ -273,23 +273,25 @@ def test_validate_shows_control_characters_in_problems(tmp_path: Path):
                           r"unknown field 'x\r\n✓ forged'", r"src\x1b[2J\u202e\x9b")
 
 
+# A brief's own text holds no control character (the loader refuses them: test_characters.py),
+# so what reaches a warning or a finding from it is bidi controls; its folder's name is hostile.
 def test_validate_shows_control_characters_in_warnings_and_names(tmp_path: Path):
-    folder = hostile_brief(tmp_path, body=f"\n## A title TODO {OSC52}{CLEAR}\u202e\n")
+    folder = hostile_brief(tmp_path, body="\n## A title TODO \u2067x\u202e\n")
     result = invoke("validate", folder)
     assert result.exit_code == 0, result.output
     assert_shown_not_sent(result.output, f"{SHOWN_FOLDER}/mini/brief.md", "1 brief valid: mini",
-                          rf"A title TODO {SHOWN_OSC52}\x1b[2J\u202e")
+                          r"A title TODO \u2067x\u202e")
 
 
 def test_check_shows_control_characters_in_findings(tmp_path: Path):
-    folder = hostile_brief(tmp_path, body=f"\nExports rose 42% {OSC52} in a year{CLEAR}.\n")
+    folder = hostile_brief(tmp_path, body="\nExports rose 42% \u202e in a year\u2066.\n")
     result = invoke("check", folder)
     assert result.exit_code == 0, result.output
-    assert_shown_not_sent(result.output, SHOWN_FOLDER, rf"Exports rose 42% {SHOWN_OSC52}")
+    assert_shown_not_sent(result.output, SHOWN_FOLDER, r"Exports rose 42% \u202e in a year\u2066")
 
 
 def test_build_shows_control_characters_in_paths_and_problems(tmp_path: Path):
-    folder = hostile_brief(tmp_path, front_matter='audiences:\n  minister: "memo\\e[2J\\r\\n'
+    folder = hostile_brief(tmp_path, front_matter='audiences:\n  minister: "memo\\u202e\\r\\n'
                                                   '✓ forged"\n')
     out = tmp_path / HOSTILE_FOLDER / "out"
     built = invoke("build", folder, "-s", "standard", "-f", "html", "-o", out)
@@ -298,20 +300,20 @@ def test_build_shows_control_characters_in_paths_and_problems(tmp_path: Path):
                           f"into {tmp_path}/{SHOWN_FOLDER}/out/")
     for_the_minister = invoke("build", folder, "-a", "minister", "-f", "html", "-o", out)
     assert for_the_minister.exit_code == 1
-    assert_shown_not_sent(for_the_minister.output, r"unknown style 'memo\x1b[2J\r\n✓ forged'")
+    assert_shown_not_sent(for_the_minister.output, r"unknown style 'memo\u202e\r\n✓ forged'")
 
 
 def test_styles_shows_control_characters_and_markup_as_text(tmp_path: Path):
     folder = tmp_path / "styles" / f"house{CLEAR}\u202e\x9b"
     folder.mkdir(parents=True)
     (folder / "style.yaml").write_text(
-        'extends: standard\naudience: "aud \\e[2J"\n'
-        'description: "D \\e]52;c;SGVsbG8=\\a \\u2067 [bold]b[/bold] \\r\\n✓ forged"\n',
+        'extends: standard\naudience: "aud \\u202e"\n'
+        'description: "D \\u2067 [bold]b[/bold] \\r\\n✓ forged"\n',
         encoding="utf-8")
     result = invoke_wide("styles", "-t", tmp_path / "styles")
     assert result.exit_code == 0, result.output
-    assert_shown_not_sent(result.output, r"house\x1b[2J\u202e\x9b", r"aud \x1b[2J",
-                          rf"D {SHOWN_OSC52} \u2067 [bold]b[/bold] \r\n✓ forged")
+    assert_shown_not_sent(result.output, r"house\x1b[2J\u202e\x9b", r"aud \u202e",
+                          r"D \u2067 [bold]b[/bold] \r\n✓ forged")
 
 
 def test_preview_shows_control_characters_in_its_console_line(
