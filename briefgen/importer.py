@@ -35,6 +35,7 @@ from .importing.markdown import looks_like_markdown, parse_markdown
 from .importing.outline import NestedTooDeep, place_preamble
 from .importing.plain import parse_plain
 from .importing.report import ImportReport
+from .model import ILLEGAL_CHARACTERS, describe_character
 from .sections import MAX_LIST_DEPTH
 
 __all__ = ["FURNITURE_RULES", "ImportReport", "import_brief"]
@@ -55,14 +56,14 @@ def import_brief(
     The brief's language is found first (English, Russian or Kazakh), and its headings and
     detail lines are read in it, as the loader will read them.
     """
-    text = _read_source(source)
+    text, taken_out = _without_illegal_characters(_read_source(source))
     markdown = looks_like_markdown(source.suffix, text)
     lines, dropped = drop_furniture(text.split("\n"), markdown)
     if not any(line.strip() for line in lines):
         raise BriefgenError("nothing to import: every line is page furniture", file=source)
     language = detect_language(lines)
     report = ImportReport(folder=Path(), dropped=dropped, language=language.code,
-                          language_evidence=language.evidence)
+                          language_evidence=language.evidence, moved=taken_out)
     try:
         title, sections, preamble = (parse_markdown if markdown else parse_plain)(
             lines, report.moved, language.code)
@@ -82,6 +83,28 @@ def import_brief(
     record_sections(folder, sections, report)
     report.sort_moved()
     return report
+
+
+#: Characters that stand between words, so that taking them out must leave a space: Word's line
+#: break (vertical tab), a page break (form feed) and the C1 "next line".
+_BETWEEN_WORDS = {"\x0b": " ", "\x0c": " ", "\x85": " "}
+
+
+def _without_illegal_characters(text: str) -> tuple[str, list[str]]:
+    """The draft without the characters no brief may hold (`model.ILLEGAL_CHARACTERS`), and a
+    note for each kind taken out: its first line, and on how many more. They are taken out, not
+    refused: a draft pasted from Word or a PDF carries them by the hundred (a form feed on every
+    page), invisibly, and the loader would refuse every one of them in the brief written."""
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        for char in dict.fromkeys(ILLEGAL_CHARACTERS.findall(line)):
+            lines.setdefault(char, []).append(number)
+    notes = [f"line {found[0]}: took out {describe_character(char)}, which no edition can print"
+             + (f" (and on {len(found) - 1} more line{'s' * (len(found) > 2)})"
+                if len(found) > 1 else "")
+             for char, found in lines.items()]
+    cleaned = ILLEGAL_CHARACTERS.sub(lambda m: _BETWEEN_WORDS.get(m[0], ""), text)
+    return cleaned, notes
 
 
 def _read_source(source: Path) -> str:

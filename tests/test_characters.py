@@ -2,7 +2,8 @@
 and lone surrogates. XML cannot hold most of them, so the Word edition came out ill-formed (Word
 refuses to open it) while the build said it had succeeded; the rest print as boxes or nothing.
 Wherever one comes from (a title, a source, a table's cell, a key figure, a CSV file; written as
-it is or made by an escape), loading refuses it with a located problem that names it.
+it is or made by an escape), loading refuses it with a located problem that names it; `import`
+takes them out of a draft and says so.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typer.testing import CliRunner
 from briefgen.cli import app
 from briefgen.content import load_brief
 from briefgen.errors import BriefgenError
+from briefgen.importer import import_brief
 from briefgen.model import Brief, Source
 from conftest import MINI
 
@@ -357,6 +359,29 @@ def test_no_accepted_brief_holds_a_character_xml_cannot():
 
     load_one()
     assert outcomes["loaded"] >= 20 and outcomes["refused for a character"] >= 20, outcomes
+
+
+# --- import: taken out, and said so ------------------------------------------------------------
+
+
+def test_import_takes_the_characters_out_of_a_draft_and_says_where(tmp_path: Path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Water Policy\x0bBrief\n\nSummary\nRivers are shared.\x0cThe end.\x1b[0m\n"
+                     "\x0c\nBackground\nSince 1992.\x0cAgain.\x7f\n", encoding="utf-8")
+    report = import_brief(draft, tmp_path / "content", today=dt.date(2026, 1, 15))
+    loaded = load_brief(report.folder)  # it loads: nothing refused is left
+    assert loaded.brief.title == "Water Policy Brief"  # a line break, taken out, leaves a space
+    assert "Rivers are shared. The end." in loaded.brief.executive_summary  # a page break too
+    notes = [note for note in report.moved if "took out" in note]
+    assert notes == [
+        "line 1: took out U+000B (a control character, vertical tab), which no edition can "
+        "print",
+        "line 4: took out U+000C (a control character, form feed), which no edition can print "
+        "(and on 2 more lines)",
+        "line 4: took out U+001B (a control character, escape), which no edition can print",
+        "line 7: took out U+007F (a control character, delete), which no edition can print"]
+    written = (report.folder / "brief.md").read_text(encoding="utf-8")
+    assert not [c for c in written if never_meant(c)]
 
 
 @pytest.mark.parametrize("written", ["as it is", "by an escape"])
