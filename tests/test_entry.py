@@ -53,27 +53,32 @@ def test_a_failing_build_keeps_its_exit_code_and_its_message(tmp_path: Path):
     assert "nowhere" in finished.stderr and "Traceback" not in finished.stderr
 
 
-def _recording_prepare(record: Path):
-    """A layout worker's preparation that notes which process laid out each document."""
-    prepare = layout._prepare_layout_worker
+_PREPARE = layout._prepare_layout_worker
 
-    def prepare_and_record():
-        task = prepare()
+
+class _RecordingPrepare:
+    """A layout worker's preparation that notes which process laid out each document. An
+    object of this module, not a closure: a worker started by a fork server (a test process
+    that has drawn a chart) receives it pickled."""
+
+    def __init__(self, record: Path) -> None:
+        self.record = record
+
+    def __call__(self):
+        task = _PREPARE()
 
         def lay_out(request):
-            with record.open("a", encoding="utf-8") as notes:
+            with self.record.open("a", encoding="utf-8") as notes:
                 notes.write(f"{os.getpid()}\n")
             return task(request)
 
         return lay_out
 
-    return prepare_and_record
-
 
 def test_the_build_lays_out_in_the_worker_started_before_it(
         mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     record = tmp_path / "laid-out-by"
-    monkeypatch.setattr(layout, "_prepare_layout_worker", _recording_prepare(record))
+    monkeypatch.setattr(layout, "_prepare_layout_worker", _RecordingPrepare(record))
     layout.start_early_worker()
     early = layout._early[0]._workers[0].process.pid
     try:
