@@ -12,7 +12,7 @@ Two costs of a one-PDF build are not briefgen's work and not WeasyPrint's either
   workers and written its files atomically, so the process flushes its output and ends at
   once (`os._exit`).
 
-`briefgen.cli.main` stays an ordinary function for tests and for `python -m briefgen`.
+`preview` of a print style takes the worker too (through `watch`). `briefgen.cli.main` stays an ordinary function for tests and for `python -m briefgen`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import sys
 
 from . import layout
 
-#: Commands that lay out PDFs in workers.
-_LAYING_OUT = frozenset({"build", "watch"})
+#: Commands that lay out PDFs in workers (`preview` for a print style).
+_LAYING_OUT = frozenset({"build", "watch", "preview"})
 
 
 def main() -> None:
@@ -48,7 +48,14 @@ def _may_lay_out(argv: list[str]) -> bool:
     words = [word for word in argv if not word.startswith("-")]
     if not words or words[0] not in _LAYING_OUT or "--help" in argv:
         return False
-    formats = [value for option, value in zip(argv, [*argv[1:], ""], strict=True)
-               if option in ("-f", "--format")]
-    formats += [word.split("=", 1)[1] for word in argv if word.startswith("--format=")]
-    return layout.may_lay_out(formats)
+    if words[0] == "preview":  # the web style (the default) and --html show the HTML
+        return "--html" not in argv and any(style != "web" for style in
+                                             _values(argv, "-s", "--style"))
+    return layout.may_lay_out(_values(argv, "-f", "--format"))
+
+
+def _values(argv: list[str], short: str, long: str) -> list[str]:
+    """The values given to an option, as `-s memo`, `--style memo` or `--style=memo`."""
+    given = [value for option, value in zip(argv, [*argv[1:], ""], strict=True)
+             if option in (short, long)]
+    return given + [word.split("=", 1)[1] for word in argv if word.startswith(f"{long}=")]

@@ -24,7 +24,11 @@ from briefgen.entry import _may_lay_out
     (["build", "--format=pdf"], True),
     (["build", "--help"], False),
     (["validate", "content/x"], False),
-    (["preview", "build"], False),
+    (["preview", "content/x"], False),
+    (["preview", "content/x", "-s", "web"], False),
+    (["preview", "content/x", "-s", "memo"], True),
+    (["preview", "content/x", "--style=analyst"], True),
+    (["preview", "content/x", "-s", "memo", "--html"], False),
     ([], False),
 ])
 def test_the_entry_point_guesses_which_commands_lay_out_pdfs(argv: list[str], expected: bool):
