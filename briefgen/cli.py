@@ -248,7 +248,7 @@ def _early_layout_worker(formats: list[Any], workers: int, timeout: float) -> It
     """A layout pool with a worker started (by `briefgen.entry` if it could), if the build may
     make PDFs in workers (one worker and no time limit builds in this process); closed after
     the build."""
-    from .layout import claim_early_worker, close_early_worker, may_lay_out
+    from .early import claim_early_worker, close_early_worker, may_lay_out
 
     if not may_lay_out(formats) or (workers == 1 and timeout <= 0):
         close_early_worker()

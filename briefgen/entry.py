@@ -6,13 +6,14 @@ Two costs of a one-PDF build are not briefgen's work and not WeasyPrint's either
 - Before the first layout worker can import WeasyPrint, the command line must be parsed, which
   means importing Typer and Rich and building every command (about 110 ms). So when the words
   say `build` or `watch` and may make a PDF, the worker is forked here, before any of that,
-  and the command claims it (`layout.claim_early_worker`).
+  and the command claims it (`briefgen.early`).
 - When the command is done, Python would free every object and module before exiting (about
   60 ms for what a build has loaded). Nothing is left to do by then: the command has closed its
   workers and written its files atomically, so the process flushes its output and ends at
   once (`os._exit`).
 
-`preview` of a print style takes the worker too (through `watch`). `briefgen.cli.main` stays an ordinary function for tests and for `python -m briefgen`.
+`preview` of a print style takes the worker too (through `watch`). `briefgen.cli.main` stays
+an ordinary function for tests and for `python -m briefgen`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
-from . import layout
+from . import early
 
 #: Commands that lay out PDFs in workers (`preview` for a print style).
 _LAYING_OUT = frozenset({"build", "watch", "preview"})
@@ -29,13 +30,13 @@ _LAYING_OUT = frozenset({"build", "watch", "preview"})
 def main() -> None:
     argv = sys.argv[1:]
     if _may_lay_out(argv):
-        layout.start_early_worker()
+        early.start_early_worker()
     try:
         from .cli import main as run_command
 
         code = run_command(argv)
     finally:
-        layout.close_early_worker()  # not claimed: `--help`, or an error before the build
+        early.close_early_worker()  # not claimed: `--help`, or an error before the build
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -51,7 +52,7 @@ def _may_lay_out(argv: list[str]) -> bool:
     if words[0] == "preview":  # the web style (the default) and --html show the HTML
         return "--html" not in argv and any(style != "web" for style in
                                              _values(argv, "-s", "--style"))
-    return layout.may_lay_out(_values(argv, "-f", "--format"))
+    return early.may_lay_out(_values(argv, "-f", "--format"))
 
 
 def _values(argv: list[str], short: str, long: str) -> list[str]:

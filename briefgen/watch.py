@@ -42,8 +42,8 @@ from .build import Job, Output, Workers, editions_in, plan, run
 from .cache import display_name
 from .config import CONFIG_FILE, ProjectConfig, load_project_config
 from .content import find_briefs, load_briefs
+from .early import claim_early_worker, may_lay_out
 from .errors import BriefgenError
-from .layout import claim_early_worker, may_lay_out
 from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT
 from .styles import Format, StyleLibrary
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import cli, layout
+from briefgen import cli, early, layout
 from briefgen.entry import _may_lay_out
 
 
@@ -57,7 +57,6 @@ def test_a_failing_build_keeps_its_exit_code_and_its_message(tmp_path: Path):
     assert "nowhere" in finished.stderr and "Traceback" not in finished.stderr
 
 
-_PREPARE = layout._prepare_layout_worker
 
 
 class _RecordingPrepare:
@@ -69,7 +68,7 @@ class _RecordingPrepare:
         self.record = record
 
     def __call__(self):
-        task = _PREPARE()
+        task = layout.prepare_layout_worker()
 
         def lay_out(request):
             with self.record.open("a", encoding="utf-8") as notes:
@@ -80,16 +79,15 @@ class _RecordingPrepare:
 
 
 def test_the_build_lays_out_in_the_worker_started_before_it(
-        mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        mini: Path, tmp_path: Path):
     record = tmp_path / "laid-out-by"
-    monkeypatch.setattr(layout, "_prepare_layout_worker", _RecordingPrepare(record))
-    layout.start_early_worker()
-    early = layout._early[0]._workers[0].process.pid
+    early.start_early_worker(_RecordingPrepare(record))
+    started = early._early[0]._workers[0].process.pid
     try:
         code = cli.main(["build", str(mini), "-s", "memo", "-f", "pdf", "-j", "1",
                          "-o", str(tmp_path / "out")])
     finally:
-        layout.close_early_worker()
+        early.close_early_worker()
     assert code == 0
-    assert record.read_text(encoding="utf-8").split() == [str(early)]
-    assert not layout._early  # claimed, and closed by the build
+    assert record.read_text(encoding="utf-8").split() == [str(started)]
+    assert not early._early  # claimed, and closed by the build
