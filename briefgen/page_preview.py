@@ -49,6 +49,10 @@ from .watch import Built, Event, Failed, Waiting, WatchOptions, watch
 PAGE_SCALE = 2.0
 #: Pixels across a page image at most, so that a poster-sized page stays a few hundred KB.
 MAX_PAGE_PIXELS = 1800
+#: Pixels in a page image at most (an A3 page at 2x has 4.0 million): a user stylesheet may make
+#: a page of any height (`@page { size: 100mm 100000mm }`), whose image at 2x would need
+#: gigabytes in this process.
+MAX_PAGE_AREA = 1800 * 2600
 #: CSS pixels per PDF point (96 / 72): pages are shown at their real size, as far as they fit.
 CSS_PIXELS_PER_POINT = 96 / 72
 #: The only asset paths: /pages/1.png to /pages/9999.png, no leading zero, nothing after.
@@ -111,11 +115,12 @@ def _render(data: bytes, index: int) -> bytes:
     try:
         page = pdf[index]
         try:
-            width = page.get_width()
+            width, height = max(page.get_width(), 1.0), max(page.get_height(), 1.0)
+            scale = min(PAGE_SCALE, MAX_PAGE_PIXELS / width,
+                        (MAX_PAGE_AREA / (width * height)) ** 0.5)
             # In RGB order, as PNG stores it (PDFium's own is BGR, which would cost a copy);
             # the least compression: as small as the most for these pages, and faster.
-            bitmap = page.render(scale=min(PAGE_SCALE, MAX_PAGE_PIXELS / max(width, 1.0)),
-                                 rev_byteorder=True)
+            bitmap = page.render(scale=scale, rev_byteorder=True)
             out = io.BytesIO()
             bitmap.to_pil().save(out, format="PNG", compress_level=1)
             return out.getvalue()
