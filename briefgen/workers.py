@@ -210,7 +210,11 @@ class WorkerPool:
         # The alarm inside fires at `seconds`; the kill from outside waits a little longer.
         worker.deadline = (time.monotonic() + seconds + GRACE_SECONDS
                            if seconds > 0 else float("inf"))
-        worker.connection.send((job, *args))
+        # A worker that died while idle (killed, or its `prepare` failed: WeasyPrint without
+        # Pango) has no pipe to send to. The job stays its job: `collect` finds the worker
+        # dead and fails that job alone, as it fails the job of a worker that dies building.
+        with contextlib.suppress(OSError):
+            worker.connection.send((job, *args))
 
     def waitables(self) -> list[Any]:
         """What `multiprocessing.connection.wait` should watch: each busy worker's pipe (its
