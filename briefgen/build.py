@@ -8,6 +8,7 @@ reported and the others are still built.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -271,23 +272,40 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
         if on_done:
             on_done(job, result)
 
-    if pool is not None or limits.timeout > 0 or workers > 1:
-        own = pool is None
-        pool = pool or Workers(workers, limits.timeout, layout)
-        try:
-            if pending:
-                _build_in_workers(pending, library, out_dir, limits, pool, finished)
-        finally:
-            if own:
-                pool.close()
-    else:  # no time limit, one process: built here, where --debug shows a traceback
-        for job in pending:
-            finished(job, _build_or_error(job, library, out_dir, limits))
-    if report.outputs:
-        cache.save()
-        write_manifest(out_dir, report.outputs,
-                       {job.target(out_dir): keys[job][1] for job in jobs}, keep=not only_these)
+    try:
+        if pool is not None or limits.timeout > 0 or workers > 1:
+            own = pool is None
+            pool = pool or Workers(workers, limits.timeout, layout)
+            try:
+                if pending:
+                    _build_in_workers(pending, library, out_dir, limits, pool, finished)
+            finally:
+                if own:
+                    pool.close()
+        else:  # no time limit, one process: built here, where --debug shows a traceback
+            for job in pending:
+                finished(job, _build_or_error(job, library, out_dir, limits))
+    except BaseException:  # interrupted: the workers are stopped, what they half wrote goes
+        _remove_partial_files(pending, out_dir)
+        raise
+    finally:  # interrupted or not, the outputs made so far are recorded
+        if report.outputs:
+            cache.save()
+            write_manifest(out_dir, report.outputs,
+                           {job.target(out_dir): keys[job][1] for job in jobs},
+                           keep=not only_these)
     return report
+
+
+def _remove_partial_files(jobs: list[Job], out_dir: Path) -> None:
+    """Remove the temporary files a worker stopped in the middle of writing left beside its
+    output (`write_atomically` names them `.NAME.*.tmp`); the outputs themselves are old or
+    new, never half-written."""
+    for job in jobs:
+        with contextlib.suppress(BriefgenError, OSError):
+            target = job.target(out_dir)
+            for partial in target.parent.glob(f".{target.name}.*.tmp"):
+                partial.unlink(missing_ok=True)
 
 
 def _key(job: Job, hashes: FileHashes, limits: Limits) -> tuple[str, dict[str, str]]:

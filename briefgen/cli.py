@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -184,7 +186,7 @@ def build(
     workers = jobs or os.cpu_count() or 1
     # Before importing the rest of briefgen: the first layout worker imports WeasyPrint
     # while this process reads, checks and renders (see briefgen.layout).
-    with _early_layout_worker(formats, workers, render_timeout) as layout:
+    with _ended_like_ctrl_c(), _early_layout_worker(formats, workers, render_timeout) as layout:
         from . import build as builder
         from .config import load_project_config
         from .content import find_briefs, load_briefs
@@ -241,6 +243,27 @@ def build(
             err.print(f"[red]{summary}; {len(report.failures)} failed[/]")
             raise typer.Exit(1)
         out.print(summary)
+
+
+@contextmanager
+def _ended_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, `timeout`) and SIGHUP (the terminal closed) end a build as
+    Ctrl-C does: its workers stopped, what they half wrote removed, what was made recorded.
+    Left to their defaults, they would end this process alone, and a worker laying out a PDF
+    would go on to write it into a build that had ended."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # signals come to that one
+        yield
+        return
+    previous = {number: signal.signal(number, interrupt)
+                for number in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @contextmanager

@@ -34,7 +34,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -312,7 +312,6 @@ class _Session:
         self._warm: Workers | None = None
         self._project = ProjectConfig()
         self._inputs: list[Path] = []
-        self._jobs: list[Job] = []
         self._failed = False
 
     def states(self) -> FileStates:
@@ -393,7 +392,6 @@ class _Session:
             loaded = editions_in(loaded, options.languages)
         jobs = plan(loaded, library, options.styles, options.audiences, options.formats,
                     self._project.audiences)
-        self._jobs = jobs
         return jobs, library
 
     def _warm_pool(self) -> Workers:
@@ -416,15 +414,9 @@ class _Session:
             self._warm = None
 
     def abandon(self) -> None:
-        """Stop the workers now, then remove the temporary files a worker stopped in the
-        middle of writing left beside its output (`write_atomically` names them
-        `.NAME.*.tmp`); the outputs themselves are old or new, never half-written."""
+        """Stop the workers now: an interruption reaches them in the middle of a job (the
+        build they were in has removed what they half wrote: `build.run`)."""
         self.close()
-        for job in self._jobs:
-            with suppress(BriefgenError):
-                target = job.target(self.options.out_dir)
-                for partial in target.parent.glob(f".{target.name}.*.tmp"):
-                    partial.unlink(missing_ok=True)
 
 
 def _inputs_of(jobs: list[Job]) -> list[Path]:

@@ -15,8 +15,9 @@ A worker that dies fails only its own output. Workers are forked, so they start 
 parent has imported and set up (unless forking is unsafe: `start_method`), and each pays for
 importing WeasyPrint once at most. A worker outlives no parent: one killed (SIGKILL, or a
 terminal closed under it) cannot say goodbye, and its workers, each holding copies of the
-others' pipes, would never see the end of their input; so each checks every PARENT_CHECK_SECONDS
-while it waits, and ends when its parent is gone.
+others' pipes, would never see the end of their input; so on Linux the kernel kills each worker
+when its parent ends (`_end_with_parent`), and everywhere each checks every
+PARENT_CHECK_SECONDS while it waits.
 """
 
 from __future__ import annotations
@@ -101,6 +102,7 @@ def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handler a forked worker inherits
     parent = os.getppid()
     task = prepare()
+    _end_with_parent(parent)
     while True:
         try:
             while not connection.poll(PARENT_CHECK_SECONDS):
@@ -116,6 +118,25 @@ def _serve(connection: Connection, prepare: Callable[[], Task]) -> None:
         except Exception as error:  # a bug: report it against this output, keep serving
             result = BriefgenError(f"building it failed ({type(error).__name__}): {error}")
         connection.send(result)
+
+
+#: prctl(2): the signal the kernel sends a process when its parent ends.
+_PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker the moment its parent ends (Linux): a parent killed
+    with SIGKILL, or stopped by a signal it does not handle, cannot say goodbye, and a worker
+    busy with a job would otherwise run on and write its output into a build that has ended.
+    Elsewhere only the checks while it waits apply."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # loaded already: WeasyPrint's libraries bring it
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
 
 
 def start_method() -> str:

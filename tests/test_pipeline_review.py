@@ -5,6 +5,7 @@ no limit on its height, a build ended by SIGTERM, a template the parent compiles
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import subprocess
@@ -135,12 +136,13 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-@pytest.mark.xfail(strict=True, reason="briefgen build does not handle SIGTERM: a busy worker "
-                   "outlives the build and writes its PDF after the command has ended")
-def test_a_build_ended_by_sigterm_leaves_no_worker_running(mini: Path, tmp_path: Path):
-    """SIGTERM (a CI job cancelled, `timeout`, systemd) ends the parent at once; a worker
-    checks for its parent only while it waits, so one laying out a slow PDF runs on, for up to
-    --render-timeout (for ever with 0), and then writes the PDF into the output folder of a
+@pytest.mark.parametrize(("stop", "exit_code"), [(signal.SIGTERM, 130), (signal.SIGKILL, -9)])
+def test_a_build_ended_by_a_signal_leaves_no_worker_running(mini: Path, tmp_path: Path,
+                                                           stop: int, exit_code: int):
+    """SIGTERM (a CI job cancelled, `timeout`, systemd) ends the build as Ctrl-C does; SIGKILL
+    ends the parent alone, and the kernel then ends its workers. A worker checked for its
+    parent only while it waited, so one laying out a slow PDF ran on, for up to
+    --render-timeout (for ever with 0), and then wrote the PDF into the output folder of a
     build that was stopped, with no manifest entry."""
     (mini / "bomb.svg").write_text(_use_bomb(levels=5), encoding="utf-8")  # ~20 s to draw
     add_markdown(mini, "![a map](bomb.svg)")
@@ -155,8 +157,8 @@ def test_a_build_ended_by_sigterm_leaves_no_worker_running(mini: Path, tmp_path:
             time.sleep(0.2)  # the early layout worker and the render worker
         time.sleep(3)  # the document is rendered and being laid out
         workers = _children(process.pid)
-        process.send_signal(signal.SIGTERM)
-        process.wait(30)
+        process.send_signal(stop)
+        assert process.wait(30) == exit_code
         time.sleep(2)  # a worker waiting for a job notices within PARENT_CHECK_SECONDS
         left = [pid for pid in workers if _running(pid)]
         assert left == [], f"workers still running after the build ended: {left}"
@@ -168,6 +170,33 @@ def test_a_build_ended_by_sigterm_leaves_no_worker_running(mini: Path, tmp_path:
                 os.kill(pid, signal.SIGKILL)
         process.kill()
     assert not (out / "mini" / "standard.pdf").exists()
+
+
+def test_a_build_ended_by_sigterm_records_what_it_made_and_leaves_nothing_half_written(
+        mini: Path, tmp_path: Path):
+    """The memo's HTML is made while the standard PDF (a drawing that takes long) is laid out;
+    SIGTERM then: the HTML is in the manifest, the PDF and its temporary file are not there."""
+    (mini / "bomb.svg").write_text(_use_bomb(levels=5), encoding="utf-8")
+    add_markdown(mini, "![a map](bomb.svg)")
+    out = tmp_path / "out"
+    command = [sys.executable, "-c", "from briefgen.entry import main; main()", "build",
+               str(mini), "-s", "standard", "-s", "memo", "-f", "pdf", "-f", "html", "-j", "2",
+               "-o", str(out)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not ((out / "mini" / "memo.html").exists() or time.monotonic() > deadline):
+            time.sleep(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 130
+    finally:
+        process.kill()
+    listed = [entry["path"] for entry in json.loads((out / "manifest.json").read_text())
+              ["outputs"]]
+    assert "mini/memo.html" in listed and "mini/standard.pdf" not in listed
+    assert not (out / "mini" / "standard.pdf").exists()
+    assert not list((out / "mini").glob(".*.tmp"))
 
 
 # --- the parent compiles templates: what it folds there, no time limit stops -------------------
