@@ -301,9 +301,17 @@ class StyleLibrary:
         return _StyleLoader(folders, builtin)
 
     def check_template(self, style: Style) -> None:
-        """Compile the style's template chain now, so syntax errors surface before any work."""
+        """Parse the style's template now, so syntax errors surface before any work.
+
+        Parsed, not compiled: Jinja's compiler works out constant expressions as it compiles
+        (`{{ 7 ** (9 ** 10) }}`, `{{ "x" | center(10 ** 9) }}`), in the process that compiles,
+        and this is the build's own, where no time limit holds. The render workers compile
+        it, within the output's time limit."""
+        env = self.environment(style)
+        name = style.template_name()
         try:
-            self.environment(style).get_template(style.template_name())
+            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            env.parse(source, name, filename)
         except TemplateSyntaxError as error:
             raise template_error(error) from None
         except (RecursionError, MemoryError):  # brackets nested thousands deep
