@@ -25,10 +25,17 @@ from .cache import BuildCache, FileHashes, display_name, input_hashes, output_ke
 from .config import AudienceEdition
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
-from .layout import LaidOutFile, LayoutRequest, lay_out_within_time, layout_pool, too_slow
+from .layout import (
+    MAX_DOCUMENT_CHARACTERS,
+    LaidOutFile,
+    LayoutRequest,
+    lay_out_within_time,
+    layout_pool,
+    too_slow,
+)
 from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, Limits
 from .render import render_html
-from .styles import Format, Style, StyleLibrary
+from .styles import TEMPLATE_FILE, Format, Style, StyleLibrary
 from .workers import OutOfTime, WorkerPool, alarm, wait_for_any
 
 MANIFEST = "manifest.json"
@@ -494,10 +501,19 @@ def _render(job: Job, library: StyleLibrary, out_dir: Path,
                            limits.allow_scripts)
     if job.format == "html":
         return _Made(rendered.html.encode("utf-8"), rendered.warnings, rendered.reads)
+    if len(rendered.html) > MAX_DOCUMENT_CHARACTERS:
+        raise _document_too_long(job, len(rendered.html))
     return LayoutRequest(rendered, job.target(out_dir), job.label(), limits.max_pages,
                          limits.pdf_variant or job.style.settings.pdf_variant,
                          job.style.settings.budgets.max_pages, limits.allow_overflow,
                          limits.timeout, limits.timeout)
+
+
+def _document_too_long(job: Job, characters: int) -> BriefgenError:
+    return BriefgenError(
+        f"{job.label()}: the template made {characters:,} characters of HTML, over the "
+        f"limit of {MAX_DOCUMENT_CHARACTERS:,}", file=job.style.folder / TEMPLATE_FILE,
+        field="render size", hint="look for a loop or a repeated string in the template")
 
 
 def _write(job: Job, out_dir: Path, made: _Made) -> Output:

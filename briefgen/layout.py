@@ -30,6 +30,11 @@ from .atomic import write_atomically
 from .errors import BriefgenError, Problem
 from .workers import OutOfTime, WorkerPool, alarm
 
+#: The longest HTML document a render worker hands on for layout: it passes through the build's
+#: own process, which a template must not be able to fill (the example brief's is 70,000; its
+#: images are fetched by WeasyPrint, not written into it).
+MAX_DOCUMENT_CHARACTERS = 20_000_000
+
 #: The garbage collector's thresholds in a layout worker (Python's: 700, 10, 10): a young
 #: generation of 50,000 objects, collected a few times a page, not a thousand.
 LAYOUT_GC_THRESHOLDS = (50_000, 20, 20)

@@ -225,3 +225,24 @@ def test_a_template_whose_constant_takes_for_ever_is_held_to_the_time_limit(
                     "(--render-timeout 1)")
     assert finished.returncode == 1
     assert "took longer than 1 s to render" in finished.stderr, finished.stderr
+
+
+def test_a_document_too_long_to_hand_on_is_refused_in_its_render_worker(
+        mini: Path, tmp_path: Path):
+    """What a render worker makes for layout passes through the build's own process: a
+    template that writes hundreds of megabytes must fail its output there, not fill it."""
+    style = tmp_path / "styles" / "long"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
+    (style / "brief.html.j2").write_text(
+        '{% extends "standard/brief.html.j2" %}{% block colophon %}'
+        '{{ "x" * 30000000 }}{% endblock %}', encoding="utf-8")
+    command = [sys.executable, "-c", "from briefgen.entry import main; main()", "build",
+               str(mini), "-s", "long", "-t", str(tmp_path / "styles"), "-f", "pdf",
+               "-o", str(tmp_path / "out")]
+    finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+    assert finished.returncode == 1
+    assert "characters of HTML, over the limit of 20,000,000" in finished.stderr, (
+        finished.stderr)
+    assert "long/brief.html.j2" in finished.stderr
