@@ -97,7 +97,10 @@ class Document:
 
     @property
     def version(self) -> str:
-        """Names the PDF in its page images' URLs, so a browser never shows another's."""
+        """Names the PDF in its page images' URLs, so that a browser's cache never serves an
+        older PDF's page for a newer page. The server itself serves the current PDF whatever
+        the URL says: a page loaded while a new PDF replaces the old one may be the new one's,
+        and the reload that follows shows the new page whole."""
         return self.sha256[:16]
 
     def png(self, number: int) -> bytes:
