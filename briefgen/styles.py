@@ -311,13 +311,22 @@ class StyleLibrary:
         name = style.template_name()
         try:
             source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
-            env.parse(source, name, filename)
+            if not _compiled_before(env, name, filename, source):
+                env.parse(source, name, filename)
         except TemplateSyntaxError as error:
             raise template_error(error) from None
         except (RecursionError, MemoryError):  # brackets nested thousands deep
             raise BriefgenError("the template nests expressions too deeply to compile",
                                 file=style.folder / TEMPLATE_FILE,
                                 hint="simplify the template") from None
+
+
+def _compiled_before(env: TemplateSandbox, name: str, filename: str | None,
+                     source: str) -> bool:
+    """Whether this very source was compiled before (by a render worker: its code is in the
+    bytecode cache), so it parses: a no-op rebuild need not parse every style again."""
+    cache = env.bytecode_cache
+    return cache is not None and cache.get_bucket(env, name, filename, source).code is not None
 
 
 def _bytecode_cache(env: TemplateSandbox) -> FileSystemBytecodeCache | None:
