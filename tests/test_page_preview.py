@@ -14,13 +14,12 @@ import signal
 import struct
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import test_preview as preview_tests
 
 from briefgen import page_preview, preview
 from briefgen.errors import BriefgenError
@@ -71,43 +70,20 @@ class Served:
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {TIMEOUT:g} s waiting for {what}")
-        time.sleep(0.05)
+    preview_tests.wait_for(condition, what, TIMEOUT)
 
 
 @contextmanager
 def running(brief: Path, out: Path, style: str = "memo",
             language: str | None = None) -> Iterator[Served]:
     """`serve_pages` in a thread for `brief` in `style`, its first build done; stopped after."""
-    stop = threading.Event()
-    ready: list[str] = []
-    failure: list[BaseException] = []
     edition = preview.edition_to_preview(brief, language)
-
-    def target() -> None:
-        try:
-            page_preview.serve_pages(brief, edition, style, templates=[], out_dir=out,
-                                     host="127.0.0.1", port=0, stop=stop,
-                                     on_ready=ready.append)
-        except BaseException as error:
-            failure.append(error)
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    try:
-        wait_for(lambda: bool(ready or failure), "the server to start")
-        assert not failure, failure
-        served = Served(ready[0])
+    with preview_tests.serving_in_a_thread(lambda stop, ready: page_preview.serve_pages(
+            brief, edition, style, templates=[], out_dir=out, host="127.0.0.1", port=0,
+            stop=stop, on_ready=ready), TIMEOUT) as url:
+        served = Served(url)
         wait_for(lambda: "building…" not in served.page(), "the first build")
         yield served
-    finally:
-        stop.set()
-        thread.join(TIMEOUT)
-    assert not thread.is_alive(), "serve_pages() did not return after stop was set"
-    assert not failure, failure
 
 
 @pytest.fixture

@@ -202,21 +202,30 @@ def test_a_build_ended_by_sigterm_records_what_it_made_and_leaves_nothing_half_w
 # --- the parent only parses templates: what Jinja folds while compiling, a worker does ------
 
 
+def _build_in_style_whose_colophon_is(mini: Path, tmp_path: Path, expression: str,
+                                     *options: str) -> list[str]:
+    """The installed command building the fixture in a style of the standard's whose
+    colophon prints `expression`."""
+    style = tmp_path / "styles" / "hostile"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
+    (style / "brief.html.j2").write_text(
+        '{% extends "standard/brief.html.j2" %}{% block colophon %}' + expression
+        + "{% endblock %}", encoding="utf-8")
+    return [sys.executable, "-c", "from briefgen.entry import main; main()", "build",
+            str(mini), "-s", "hostile", "-t", str(tmp_path / "styles"),
+            "-o", str(tmp_path / "out"), *options]
+
+
 def test_a_template_whose_constant_takes_for_ever_is_held_to_the_time_limit(
         mini: Path, tmp_path: Path):
     """`{{ 7 ** (9 ** 10) }}` is a constant to Jinja's compiler, which computed it while
     `plan` checked the template, in the briefgen process itself: --render-timeout never
     applied, and the build hung (and `'x' * 10 ** 10` allocated there, not in a worker).
     The build only parses the template now; a render worker compiles it."""
-    style = tmp_path / "styles" / "power"
-    style.mkdir(parents=True)
-    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
-    (style / "brief.html.j2").write_text(
-        '{% extends "standard/brief.html.j2" %}{% block colophon %}{{ 7 ** (9 ** 10) }}'
-        "{% endblock %}", encoding="utf-8")
-    command = [sys.executable, "-c", "from briefgen.entry import main; main()", "build",
-               str(mini), "-s", "power", "-t", str(tmp_path / "styles"), "-f", "html",
-               "-o", str(tmp_path / "out"), "-j", "2", "--render-timeout", "1"]
+    command = _build_in_style_whose_colophon_is(mini, tmp_path, "{{ 7 ** (9 ** 10) }}",
+                                                "-f", "html", "-j", "2",
+                                                "--render-timeout", "1")
     try:
         finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
                                   timeout=20)
@@ -231,18 +240,11 @@ def test_a_document_too_long_to_hand_on_is_refused_in_its_render_worker(
         mini: Path, tmp_path: Path):
     """What a render worker makes for layout passes through the build's own process: a
     template that writes hundreds of megabytes must fail its output there, not fill it."""
-    style = tmp_path / "styles" / "long"
-    style.mkdir(parents=True)
-    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
-    (style / "brief.html.j2").write_text(
-        '{% extends "standard/brief.html.j2" %}{% block colophon %}'
-        '{{ "x" * 30000000 }}{% endblock %}', encoding="utf-8")
-    command = [sys.executable, "-c", "from briefgen.entry import main; main()", "build",
-               str(mini), "-s", "long", "-t", str(tmp_path / "styles"), "-f", "pdf",
-               "-o", str(tmp_path / "out")]
+    command = _build_in_style_whose_colophon_is(mini, tmp_path, '{{ "x" * 30000000 }}',
+                                                "-f", "pdf")
     finished = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,
                               timeout=120)
     assert finished.returncode == 1
     assert "characters of HTML, over the limit of 20,000,000" in finished.stderr, (
         finished.stderr)
-    assert "long/brief.html.j2" in finished.stderr
+    assert "hostile/brief.html.j2" in finished.stderr

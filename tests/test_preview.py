@@ -30,35 +30,46 @@ TITLE = "Water Sharing on the Syr Darya"
 @contextmanager
 def running(brief: Path, **options: object) -> Iterator[str]:
     """Run `serve` in a thread; yield its URL; stop it and check it ended."""
+    style = options.pop("style", "standard")
+    with serving_in_a_thread(lambda stop, ready: preview.serve(
+            brief, style=style, port=0, on_ready=ready, stop=stop,
+            **options)) as url:  # type: ignore[arg-type]
+        yield url
+
+
+@contextmanager
+def serving_in_a_thread(serve: Callable[[threading.Event, Callable[[str], None]], None],
+                        timeout: float = TIMEOUT) -> Iterator[str]:
+    """Run `serve(stop, on_ready)` in a thread; yield the URL it is ready at; stop it and
+    check it ended, without an exception."""
     stop = threading.Event()
     ready: list[str] = []
     failure: list[BaseException] = []
 
     def target() -> None:
         try:
-            preview.serve(brief, style=options.pop("style", "standard"), port=0,
-                          on_ready=ready.append, stop=stop, **options)  # type: ignore[arg-type]
+            serve(stop, ready.append)
         except BaseException as error:
             failure.append(error)
 
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     try:
-        wait_for(lambda: bool(ready or failure), "the server to start")
+        wait_for(lambda: bool(ready or failure), "the server to start", timeout)
         assert not failure, failure
         yield ready[0]
     finally:
         stop.set()
-        thread.join(TIMEOUT)
-    assert not thread.is_alive(), "serve() did not return after stop was set"
+        thread.join(timeout)
+    assert not thread.is_alive(), "the server did not return after stop was set"
     assert not failure, failure
 
 
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         time.sleep(0.05)
 
 
