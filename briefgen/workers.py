@@ -180,12 +180,13 @@ class WorkerPool:
     def run(self, jobs: list[Any], args: tuple[Any, ...],
             finished: Callable[[Any, Any], None],
             expired: Callable[[Any], BriefgenError], keep_open: bool = False) -> None:
-        """Build `jobs` in order, calling `finished(job, result)` as each ends; a job past its
-        time gets `expired(job)` as its result, and a job whose worker died an error.
+        """Build `jobs` in order with this pool alone, calling `finished(job, result)` as each
+        ends; a job past its time gets `expired(job)` as its result, and a job whose worker
+        died an error. (A build drives its two pools with `start` and `collect` instead.)
 
-        With `keep_open` the workers stay alive, prepared, for the next `run` (`briefgen watch`
-        rebuilds in them without importing WeasyPrint again); the caller closes the pool. An
-        interrupted run always closes it: its workers may be in the middle of a job."""
+        With `keep_open` the workers stay alive, prepared, for the next `run`; the caller
+        closes the pool. An interrupted run always closes it: its workers may be in the middle
+        of a job."""
         queue = list(jobs)
         try:
             while queue or self.busy():
