@@ -142,7 +142,7 @@ class LaidOut:
     document: Document
     warnings: list[str] = field(default_factory=list)
     fetcher: GuardedFetcher | None = None
-    #: Where the brief's Markdown shows an image without alt text (render.Rendered's).
+    #: Where the brief's Markdown shows an image without alt text (layout.Rendered's).
     unlabelled_images: list[Problem] = field(default_factory=list)
 
     @property
