@@ -4,17 +4,15 @@ imported WeasyPrint before the document was ready.
 Making a PDF is two stages: rendering (the brief and the style's templates → HTML) and layout
 (WeasyPrint → pages → PDF). Importing WeasyPrint takes a third of a second, about as long as
 starting briefgen, loading the briefs and rendering one. Done one after the other, as a single
-worker did them, a one-PDF build cost 1.25× bare WeasyPrint; done side by side, the user waits
-for WeasyPrint alone. So layout runs in workers of its own, started (`layout_pool(...)
-.start_now()`) before the briefs are even read, while rendering runs in render workers forked
-once the briefs are loaded (see `build`; the first layout worker is forked even before the
-command line is parsed, see `briefgen.early`). Both kinds are worker processes, so each stage stays
-inside its time limit whatever the code in it catches.
+worker did them, a one-PDF build cost 1.3× bare WeasyPrint; done side by side, the user waits
+for WeasyPrint alone. So layout runs in workers of its own, the first forked before the command
+line is even parsed (`briefgen.early`), while rendering runs in render workers forked once the
+briefs are loaded (see `build`). Both kinds are worker processes, so each stage stays inside
+its time limit whatever the code in it catches.
 
-This module is imported before anything else of briefgen's, in the parent and in each layout
-worker: it must stay light. It imports WeasyPrint (`briefgen.pdf`) only inside the worker, and
-`Rendered`, what passes from one stage to the next, lives here so that a layout worker never
-imports the renderer (Jinja, Markdown, the models).
+A layout worker imports this module and WeasyPrint (`briefgen.pdf`), nothing more: `Rendered`,
+what passes from one stage to the next, lives here so that it never imports the renderer
+(Jinja, Markdown, the models).
 """
 
 from __future__ import annotations
@@ -148,7 +146,7 @@ def prepare_layout_worker() -> Callable[[LayoutRequest], LaidOutFile | BriefgenE
     Then what is loaded is set aside from the garbage collector (`gc.freeze`), and it runs
     less often: a layout makes and drops hundreds of thousands of objects, and each full
     collection would walk every module WeasyPrint brought along as well. The analyst
-    edition lays out about a tenth faster."""
+    edition lays out a tenth faster in a warm process, a few per cent in a cold worker."""
     from . import pdf  # noqa: F401
 
     gc.freeze()
