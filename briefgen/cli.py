@@ -548,6 +548,7 @@ def preview(
         "--output", "-o", help="Output folder the PDF pages are built into, as by watch.")
     ] = Path("output"),
     templates: TemplatesOption = None,
+    render_timeout: RenderTimeoutOption = limits.DEFAULT_TIMEOUT,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 8000,
 ) -> None:
@@ -572,12 +573,13 @@ def preview(
             shown = f"the {escape(edition.brief.language)} PDF pages of {escape(str(brief))}"
             with stopped_by_signals() as stop:
                 serve_pages(brief, edition, style, templates=templates or [], out_dir=output,
-                            host=host, port=port, stop=stop, on_ready=lambda url: out.print(
+                            host=host, port=port, stop=stop, timeout=render_timeout,
+                            on_ready=lambda url: out.print(
                                 f"previewing {shown} in style {escape(style)} at {url}; "
                                 f"writing into {escape(str(output))}/ (Ctrl-C to stop)"))
         else:
             source = brief if language is None else edition_to_preview(brief, language).files[0]
-            serve(source, style, dirs, host, port,
+            serve(source, style, dirs, host, port, timeout=render_timeout,
                   on_ready=lambda url: out.print(f"previewing {escape(str(source))} in style "
                                                  f"{escape(style)} at {url} (Ctrl-C to stop)"))
     except KeyboardInterrupt:

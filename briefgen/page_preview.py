@@ -41,6 +41,7 @@ import pypdfium2 as pdfium
 from .build import Job
 from .content import LoadedBrief
 from .errors import BriefgenError, Problem
+from .limits import DEFAULT_TIMEOUT
 from .preview import PROBLEMS_CSS, Asset, Page, problem_list, serving
 from .watch import Built, Event, Failed, Waiting, WatchOptions, watch
 
@@ -339,7 +340,8 @@ body { margin: 0; color: #1d1d1f;
 
 def serve_pages(brief: Path, edition: LoadedBrief, style: str, *, templates: list[Path],
                 out_dir: Path, host: str, port: int, stop: threading.Event,
-                on_ready: Callable[[str], None] | None = None) -> None:
+                on_ready: Callable[[str], None] | None = None,
+                timeout: float = DEFAULT_TIMEOUT) -> None:
     """Serve the pages of `edition` of `brief` (a folder or file) in `style` at
     http://host:port/ until `stop` is set, building its PDF into `out_dir` as `briefgen watch`
     would, and again after every save.
@@ -353,7 +355,7 @@ def serve_pages(brief: Path, edition: LoadedBrief, style: str, *, templates: lis
     view = PageView(edition, style)
     options = WatchOptions(briefs=[brief], styles=[style], formats=["pdf"],
                            languages=[edition.brief.language], templates=list(templates),
-                           out_dir=out_dir)
+                           out_dir=out_dir, timeout=timeout)
     with serving(view, host, port, view.asset) as url:
         if on_ready is not None:
             on_ready(url)

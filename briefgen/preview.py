@@ -8,7 +8,10 @@ when the rendering changed, so the browser follows the editor without any browse
 
 A broken edit must not end the loop: any problem (bad YAML, an unknown citation, a template error,
 even a briefgen bug) becomes an error page listing each problem with its file and line, and the
-next save that fixes it brings the brief back.
+next save that fixes it brings the brief back. The rendering itself runs in a worker process
+forked for it (`render_apart`), held to the render time limit: a style's template that loops,
+or that makes Jinja's compiler work out a huge constant, is stopped from outside and shown as a
+problem, while the server goes on serving.
 
 Only the preview response carries the reload script; built files never do. Styles may forbid
 inline scripts with a `<meta http-equiv="Content-Security-Policy">` (the web style does), so the
@@ -34,6 +37,7 @@ Standard library only: `http.server` for serving, a polling loop for watching (t
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import ipaddress
@@ -55,9 +59,12 @@ from urllib.parse import urlsplit
 from .build import editions_in
 from .content import LoadedBrief, find_briefs, load_brief, load_briefs
 from .errors import BriefgenError, Problem
+from .layout import too_slow
+from .limits import DEFAULT_TIMEOUT
 from .render import render_html
 from .styles import Style, StyleLibrary
 from .watch import FileStates, file_states, walk
+from .workers import OutOfTime, WorkerPool, alarm
 
 POLL_SECONDS = 0.3
 # A request comes from this machine, so a few seconds is ample; a client taking longer is stalled.
@@ -228,10 +235,12 @@ class Preview:
     rebuilds.
     """
 
-    def __init__(self, brief_dir: Path, style: str, templates: list[Path] | None) -> None:
+    def __init__(self, brief_dir: Path, style: str, templates: list[Path] | None,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
         self.brief_dir = brief_dir
         self.style_name = style
         self.templates = list(templates or [])
+        self.timeout = timeout
         self.token = secrets.token_hex(4)  # a restarted server's versions never match old ones
         self.builds = 0
         self.current: tuple[str, Page] = (f"{self.token}-0", error_page(RuntimeError("not built")))
@@ -259,10 +268,11 @@ class Preview:
         return page
 
     def _render(self) -> str:
-        library = StyleLibrary(self.templates)  # fresh: its Jinja environment caches templates
+        """Load and resolve here (what is watched depends on them), render in a worker."""
+        library = StyleLibrary(self.templates)
         self._style = library.get(self.style_name)
         self._loaded = load_brief(self.brief_dir)
-        return render_html(self._loaded, self._style, library, "html").html
+        return render_apart(self._loaded, self._style, self.templates, self.timeout)
 
     def changed(self) -> bool:
         """Whether any watched file appeared, vanished or changed since the last call."""
@@ -283,6 +293,47 @@ class Preview:
         if self._style is not None:
             files.extend(self._style.files())
         return files
+
+
+#: How the preview names what it renders, in a problem about its time.
+PREVIEW_LABEL = "the preview"
+
+
+def render_apart(loaded: LoadedBrief, style: Style, templates: list[Path],
+                 timeout: float) -> str:
+    """The brief's HTML rendering, made in a worker process of its own, forked for it: a
+    style's template may loop, or make Jinja's compiler work out a huge constant, and only a
+    process stopped from outside stops either (`workers`); the preview itself stays free to
+    serve the last good page, and to stop. Raises what the rendering raised."""
+    results: list[str | BaseException] = []
+    pool = WorkerPool(1, functools.partial(_prepare_renderer, templates, timeout), timeout)
+    pool.run([(loaded, style)], (), lambda job, result: results.append(result),
+             lambda job: too_slow(PREVIEW_LABEL, timeout))
+    if isinstance(results[0], BaseException):
+        raise results[0]
+    return results[0]
+
+
+def _prepare_renderer(templates: list[Path],
+                      timeout: float) -> Callable[[tuple[LoadedBrief, Style]], str | BaseException]:
+    """In the worker: a task rendering one (brief, style) within `timeout` seconds, returning
+    the HTML or what went wrong (a bug with its traceback as a note, since a traceback does
+    not cross processes)."""
+    def render(job: tuple[LoadedBrief, Style]) -> str | BaseException:
+        loaded, style = job
+        try:
+            with alarm(timeout) as timer:
+                document = render_html(loaded, style, StyleLibrary(templates), "html").html
+        except BriefgenError as error:
+            return error
+        except OutOfTime:
+            return too_slow(PREVIEW_LABEL, timeout)
+        except Exception as error:  # a bug: shown on the error page with where it happened
+            error.add_note("".join(traceback.format_exception(error)))
+            return error
+        return too_slow(PREVIEW_LABEL, timeout) if timer.expired else document
+
+    return render
 
 
 class Source(Protocol):
@@ -494,6 +545,7 @@ def serve(
     port: int = 8000,
     on_ready: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> None:
     """Serve the brief's HTML rendering at http://host:port/ until `stop` is set (or forever),
     rebuilding whenever the brief, its sources or any file of the style chain changes, and making
@@ -504,7 +556,7 @@ def serve(
     KeyboardInterrupt propagates after the server is shut down.
     """
     stop = stop or threading.Event()
-    preview = Preview(brief_dir, style, templates)
+    preview = Preview(brief_dir, style, templates, timeout)
     preview.changed()
     preview.rebuild()
     with serving(preview, host, port) as url:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import preview
+from briefgen import preview, workers
 from briefgen.errors import BriefgenError, Problem
 from conftest import chromium
 
@@ -211,6 +211,10 @@ def test_an_unexpected_failure_shows_an_error_page(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("renderer <exploded>")
 
+    # Each rendering is forked, so it sees the patch; forked even where this test process
+    # has drawn a chart (the fixture has none to draw).
+    monkeypatch.setattr(workers, "start_method", lambda: "fork")
+
     with running(mini) as url:
         monkeypatch.setattr(preview, "render_html", broken)
         (mini / "brief.md").touch()
@@ -220,6 +224,27 @@ def test_an_unexpected_failure_shows_an_error_page(
         monkeypatch.undo()
         edit(mini / "brief.md", "Approve a joint", "Approve a shared")
         wait_for(lambda: get(url)[0] == 200, "the brief to come back")
+
+
+def test_a_style_that_renders_for_ever_is_stopped_and_the_preview_goes_on(
+    mini: Path, tmp_path: Path
+) -> None:
+    """A template Jinja would compute for ever ({{ 7 ** (9 ** 10) }} is a constant to its
+    compiler): the rendering runs in a worker the preview stops at its time limit, the page
+    says so, and fixing the style brings the brief back."""
+    style = tmp_path / "styles" / "looping"
+    style.mkdir(parents=True)
+    (style / "style.yaml").write_text("extends: standard\n", encoding="utf-8")
+    template = style / "brief.html.j2"
+    template.write_text('{% extends "standard/brief.html.j2" %}{% block colophon %}'
+                        "{{ 7 ** (9 ** 10) }}{% endblock %}", encoding="utf-8")
+    with running(mini, style="looping", templates=[tmp_path / "styles"], timeout=1) as url:
+        status, body, _ = get(url)
+        assert status == 500
+        assert "the preview took longer than 1 s to render" in body
+        template.write_text('{% extends "standard/brief.html.j2" %}', encoding="utf-8")
+        wait_for(lambda: get(url)[0] == 200, "the brief to come back")
+        assert TITLE in get(url)[1]
 
 
 # ---------- stalled clients: every connection has a deadline, and threads are capped
