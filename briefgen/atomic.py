@@ -6,6 +6,15 @@ import os
 import tempfile
 from pathlib import Path
 
+#: The temporary file is `.NAME.<random>.tmp` beside the target.
+_PARTIAL_SUFFIX = ".tmp"
+
+
+def partial_files(target: Path) -> list[Path]:
+    """The temporary files `write_atomically` left beside `target` when the process writing
+    them was killed before it could remove them."""
+    return sorted(target.parent.glob(f".{target.name}.*{_PARTIAL_SUFFIX}"))
+
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Write beside the target, then rename: readers see the old file or the new, never half.
@@ -13,7 +22,7 @@ def write_atomically(target: Path, data: bytes) -> None:
     The file gets the mode an ordinary write would give (0644 under the usual umask 022), not
     the temporary file's 0600: published PDFs must be readable by a web server or a colleague."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=_PARTIAL_SUFFIX,
                                          dir=target.parent)
     try:
         os.fchmod(handle, 0o666 & ~_umask())

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .atomic import write_atomically
+from .atomic import partial_files, write_atomically
 from .cache import BuildCache, FileHashes, display_name, input_hashes, output_key
 from .config import AudienceEdition
 from .content import LoadedBrief
@@ -32,11 +32,12 @@ from .layout import (
     lay_out_within_time,
     layout_pool,
     too_slow,
+    within_time,
 )
 from .limits import DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT, Limits
 from .render import render_html
 from .styles import TEMPLATE_FILE, Format, Style, StyleLibrary
-from .workers import OutOfTime, WorkerPool, alarm, wait_for_any
+from .workers import WorkerPool, wait_for_any
 
 MANIFEST = "manifest.json"
 
@@ -306,12 +307,10 @@ def run(jobs: list[Job], library: StyleLibrary, out_dir: Path, *, allow_overflow
 
 def _remove_partial_files(jobs: list[Job], out_dir: Path) -> None:
     """Remove the temporary files a worker stopped in the middle of writing left beside its
-    output (`write_atomically` names them `.NAME.*.tmp`); the outputs themselves are old or
-    new, never half-written."""
+    output; the outputs themselves are old or new, never half-written."""
     for job in jobs:
         with contextlib.suppress(BriefgenError, OSError):
-            target = job.target(out_dir)
-            for partial in target.parent.glob(f".{target.name}.*.tmp"):
+            for partial in partial_files(job.target(out_dir)):
                 partial.unlink(missing_ok=True)
 
 
@@ -345,15 +344,10 @@ def _render_or_error(job: Job, library: StyleLibrary, out_dir: Path,
     """The render stage, within the output's time limit: an HTML or Word file is written and
     done; a PDF leaves it as the request for its layout, with the time that is left."""
     started = time.perf_counter()
-    try:
-        with alarm(limits.timeout) as timer:
-            made = _render(job, library, out_dir, limits)
-    except BriefgenError as error:
-        return error
-    except OutOfTime:
-        return too_slow(job.label(), limits.timeout)
-    if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
-        return too_slow(job.label(), limits.timeout)
+    made = within_time(lambda: _render(job, library, out_dir, limits), limits.timeout,
+                       job.label())
+    if isinstance(made, BriefgenError):
+        return made
     seconds = time.perf_counter() - started
     if isinstance(made, LayoutRequest):
         made.rendered_in = seconds

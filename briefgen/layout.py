@@ -23,10 +23,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .atomic import write_atomically
 from .errors import BriefgenError, Problem
 from .workers import OutOfTime, WorkerPool, alarm
+
+T = TypeVar("T")
 
 #: The longest HTML document a render worker hands on for layout: it passes through the build's
 #: own process, which a template must not be able to fill (the example brief's is 70,000; its
@@ -101,15 +104,11 @@ def lay_out_within_time(request: LayoutRequest) -> LaidOutFile | BriefgenError:
     worker sends back. Nothing is written past the time limit, even when the code that ran
     over caught the alarm."""
     started = time.perf_counter()
-    try:
-        with alarm(request.timeout) as timer:
-            pages, data, warnings, reads = _lay_out(request)
-    except BriefgenError as error:
-        return error
-    except OutOfTime:
-        return too_slow(request.label, request.time_limit)
-    if timer.expired:  # the alarm went off inside code that caught it (WeasyPrint's SVGs)
-        return too_slow(request.label, request.time_limit)
+    made = within_time(lambda: _lay_out(request), request.timeout, request.label,
+                       request.time_limit)
+    if isinstance(made, BriefgenError):
+        return made
+    pages, data, warnings, reads = made
     if data is None:
         return LaidOutFile(pages, written=False, seconds=time.perf_counter() - started)
     write_atomically(request.target, data)
@@ -130,6 +129,24 @@ def _lay_out(request: LayoutRequest) -> tuple[int, bytes | None, list[str], dict
     # Read after writing: some refusals (attachments, images inside SVG) happen only then.
     reads = {**request.rendered.reads, **(laid_out.fetcher.reads if laid_out.fetcher else {})}
     return pages, data, laid_out.warnings, reads
+
+
+def within_time(work: Callable[[], T], seconds: float, label: str,
+                time_limit: float | None = None) -> T | BriefgenError:
+    """`work()` stopped after `seconds` (none for 0), every problem returned, never raised:
+    its BriefgenError, or one saying that `label` took longer than `time_limit` (the output's
+    whole limit; `seconds` if not given). Past the time, its result is dropped even when the
+    code that ran over caught the alarm (WeasyPrint catches it around each SVG)."""
+    try:
+        with alarm(seconds) as timer:
+            result = work()
+    except BriefgenError as error:
+        return error
+    except OutOfTime:
+        return too_slow(label, seconds if time_limit is None else time_limit)
+    if timer.expired:
+        return too_slow(label, seconds if time_limit is None else time_limit)
+    return result
 
 
 def too_slow(label: str, seconds: float) -> BriefgenError:

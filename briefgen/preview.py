@@ -59,12 +59,12 @@ from urllib.parse import urlsplit
 from .build import editions_in
 from .content import LoadedBrief, find_briefs, load_brief, load_briefs
 from .errors import BriefgenError, Problem
-from .layout import too_slow
+from .layout import too_slow, within_time
 from .limits import DEFAULT_TIMEOUT
 from .render import render_html
 from .styles import Style, StyleLibrary
 from .watch import FileStates, file_states, walk
-from .workers import OutOfTime, WorkerPool, alarm
+from .workers import WorkerPool
 
 POLL_SECONDS = 0.3
 # A request comes from this machine, so a few seconds is ample; a client taking longer is stalled.
@@ -322,16 +322,11 @@ def _prepare_renderer(templates: list[Path],
     def render(job: tuple[LoadedBrief, Style]) -> str | BaseException:
         loaded, style = job
         try:
-            with alarm(timeout) as timer:
-                document = render_html(loaded, style, StyleLibrary(templates), "html").html
-        except BriefgenError as error:
-            return error
-        except OutOfTime:
-            return too_slow(PREVIEW_LABEL, timeout)
+            return within_time(lambda: render_html(loaded, style, StyleLibrary(templates),
+                                                   "html").html, timeout, PREVIEW_LABEL)
         except Exception as error:  # a bug: shown on the error page with where it happened
             error.add_note("".join(traceback.format_exception(error)))
             return error
-        return too_slow(PREVIEW_LABEL, timeout) if timer.expired else document
 
     return render
 
