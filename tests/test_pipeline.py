@@ -1,6 +1,7 @@
-"""Regressions found by a hostile review of the two-stage build (render workers, layout workers,
-the early worker) and of preview's page view: a worker that died while idle, a page image with
-no limit on its height, a build ended by SIGTERM, a template the parent compiles for ever."""
+"""The two-stage build (render workers, layout workers, the early worker) and preview's page
+view under attack: a worker that died while idle, a page image with no limit on its height, a
+build ended by a signal, a template whose constant the compiler would compute for ever, a
+document too long to hand on."""
 
 from __future__ import annotations
 
